@@ -1,0 +1,100 @@
+"""What a chapter notebook shows: numbered headings, figures and tables.
+
+Numbers are written into the text itself ("1(d) Sample images", "Figure 1.2: ...") rather than left to
+a renderer's cross-referencing, so Quarto and the pandoc fallback print the same numbers. Every
+output is a plain Markdown or PNG display, which both renderers understand.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from IPython.display import Image, Markdown, display  # noqa: E402
+
+FIGURE_DPI = 110
+PAGE_WIDTH_INCHES = 6.5  # the PDF's text width; wider figures are scaled down to it
+
+
+class Chapter:
+    """Numbering state of one chapter instance, e.g. number "2(e)" for Q2 repeated on SVHN."""
+
+    def __init__(self, number: str, title: str):
+        self.number = number
+        self.title_text = title
+        self.figures = 0
+        self.tables = 0
+
+    def title(self, intro: str | None = None) -> None:
+        display(Markdown(f"# {self.number} {self.title_text}" + (f"\n\n{intro}" if intro else "")))
+
+    def section(self, part: str, title: str, level: int = 2) -> str:
+        """Heading "1(a) title"; `part` "" gives the chapter number alone."""
+        label = f"{self.number}({part})" if part else self.number
+        display(Markdown(f"{'#' * level} {label} {title}"))
+        return label
+
+    def text(self, markdown: str) -> None:
+        display(Markdown(markdown))
+
+    def figure(self, figure: plt.Figure, caption: str) -> str:
+        """Show a matplotlib figure as an embedded PNG with a numbered caption; return its label."""
+        self.figures += 1
+        label = f"Figure {self.number}.{self.figures}"
+        display(Image(data=figure_png(figure), width=_display_width(figure)))
+        plt.close(figure)
+        display(Markdown(f"*{label}: {caption}*"))
+        return label
+
+    def table(self, frame: pd.DataFrame, caption: str, float_format: str = ".4f",
+              index: bool = False) -> str:
+        """Show a DataFrame as a pipe table under a numbered caption; return its label."""
+        self.tables += 1
+        label = f"Table {self.number}.{self.tables}"
+        body = frame.to_markdown(index=index, floatfmt=float_format)
+        display(Markdown(f"*{label}: {caption}*\n\n{body}"))
+        return label
+
+
+def figure_png(figure: plt.Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _display_width(figure: plt.Figure) -> int:
+    """Pixel width at which the figure fits the page (HTML and PDF alike)."""
+    width_inches = min(figure.get_figwidth(), PAGE_WIDTH_INCHES)
+    return int(width_inches * 96)
+
+
+def bullet_list(items: Sequence[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def load_chapter_params(params_file: str, overrides: dict | None = None):
+    """Params for a chapter run by papermill: the resolved profile plus the chapter's overrides.
+
+    Seeds every generator so a chapter re-executed alone gives what the full build gave.
+    """
+    from .config import load_params
+    from .seeding import seed_everything
+
+    params = load_params(params_file, overrides or {})
+    seed_everything(params.seed)
+    return params
+
+
+def profile_notice(params) -> str:
+    """A line for previews, so nobody hands in quick-profile numbers as the assignment's."""
+    if params.profile == "full":
+        return ""
+    return (f"> **Preview ({params.profile} profile).** Small stratified subsets and few epochs; "
+            f"the numbers below show the pipeline, not the assignment's results. Build the full "
+            f"report with `nox -s build_report`.")

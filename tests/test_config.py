@@ -1,0 +1,107 @@
+"""Params files: valid profiles load into typed objects; every kind of mistake is refused clearly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cnnreport.config import ConfigError, load_params, parse_override
+
+from conftest import REPO
+
+
+def write_profile(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"extends: {REPO / 'params' / 'full.yaml'}\nprofile: bad\n{text}")
+    return path
+
+
+def test_full_profile_is_the_assignment():
+    params = load_params(REPO / "params" / "full.yaml")
+    assert params.seed == 42
+    assert (params.data.split.train, params.data.split.val, params.data.split.test) == (0.7, 0.1, 0.2)
+    assert params.train.epochs == 50
+    assert params.chapters[0].name == "q1-data"
+
+
+def test_quick_profile_extends_full_and_overrides_only_what_it_names():
+    quick = load_params(REPO / "params" / "quick.yaml")
+    full = load_params(REPO / "params" / "full.yaml")
+    assert quick.profile == "quick" and quick.data.max_images == 6000
+    assert quick.seed == full.seed and quick.data.split == full.data.split
+    assert [c.name for c in quick.chapters] == [c.name for c in full.chapters]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("data:\n  splitt: {train: 0.7, val: 0.1, test: 0.2}\n",
+     "unknown key data.'splitt'; did you mean data.'split'?"),
+    ("train:\n  epochs: ten\n", "train.epochs must be an integer, got 'ten'"),
+    ("train:\n  epochs: 0\n", "train.epochs must be positive, got 0"),
+    ("train:\n  epochs: -3\n", "train.epochs must be positive, got -3"),
+    ("data:\n  split: {train: 0.7, val: 0.2, test: 0.2}\n",
+     "data.split fractions must sum to 1, got train 0.7 + val 0.2 + test 0.2 = 1.1"),
+    ("train:\n  optimizer: rmsprop\n",
+     "train.optimizer = 'rmsprop' is not allowed; choose one of: sgd, adam, adamw"),
+    ("model:\n  activation: tanh\n",
+     "model.activation = 'tanh' is not allowed; choose one of: relu, leaky_relu, gelu, elu, silu"),
+    ("data:\n  svhn_source: web\n", "choose one of: auto, real, synthetic"),
+    ("chapters:\n  - {name: q2-x, notebook: q1_data, parameters: {dataset: cifar}}\n",
+     "dataset 'cifar' is not allowed; choose one of: mnist, svhn"),
+    ("study:\n  variants: [{train.optimiser: sgd}]\n", "unknown key train.'optimiser'; did you mean"),
+])
+def test_invalid_values_are_refused_with_key_value_and_choices(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as error:
+        load_params(write_profile(tmp_path, text))
+    assert expected in str(error.value)
+
+
+def test_override_that_changes_a_type_is_refused():
+    with pytest.raises(ConfigError, match="train.batch_size must be an integer, got 'big'"):
+        load_params(REPO / "params" / "full.yaml", {"train.batch_size": "big"})
+    assert parse_override("train.epochs=3") == ("train.epochs", 3)
+    with pytest.raises(ConfigError, match="key=value"):
+        parse_override("train.epochs")
+
+
+def _run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cnnreport", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_stops_before_running_anything_on_bad_params(tmp_path):
+    bad = write_profile(tmp_path, "train:\n  epochs: 0\n")
+    result = _run_cli(["build", "--profile", str(bad)], REPO)
+    assert result.returncode == 2
+    assert "train.epochs must be positive, got 0" in result.stderr
+    assert "executing" not in result.stdout
+
+
+def test_cli_names_unknown_profile_chapter_and_parameter():
+    result = _run_cli(["build", "--profile", "nightly"], REPO)
+    assert result.returncode == 2 and "unknown profile 'nightly'; choose one of: full, quick" \
+        in result.stderr
+    result = _run_cli(["chapter", "q9", "--profile", "quick"], REPO)
+    assert result.returncode == 2 and "unknown chapter 'q9'; choose one of: q1-data" in result.stderr
+
+
+def test_unknown_notebook_and_chapter_parameter_are_refused(tmp_path):
+    bad = write_profile(tmp_path, "chapters:\n  - {name: q1-data, notebook: q1_dat}\n")
+    result = _run_cli(["build", "--profile", str(bad)], REPO)
+    assert result.returncode == 2 and "notebook 'q1_dat' not found; choose one of: q1_data" \
+        in result.stderr
+    bad.write_text(yaml.safe_dump({"extends": str(REPO / "params" / "full.yaml"), "profile": "bad",
+                                   "chapters": [{"name": "q1-data", "notebook": "q1_data",
+                                                 "parameters": {"datset": "mnist"}}]}))
+    result = _run_cli(["build", "--profile", str(bad)], REPO)
+    assert result.returncode == 2 and "q1-data: unknown parameter 'datset'" in result.stderr
+
+
+def test_chapter_list_must_match_quarto_book(tmp_path):
+    bad = write_profile(tmp_path, "chapters: []\n")
+    result = _run_cli(["build", "--profile", str(bad)], REPO)
+    assert result.returncode == 2
+    assert "differ from the notebooks listed in _quarto.yml" in result.stderr
