@@ -63,3 +63,41 @@ def class_distribution(counts: pd.DataFrame, title: str) -> plt.Figure:
         axis.legend(title=None, fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def study_curves(curves: dict[str, list[float]], chosen: str, title: str) -> plt.Figure:
+    """Validation accuracy per epoch for each study variant; the chosen one drawn thick."""
+    figure, axis = plt.subplots(figsize=(8, 4))
+    for name, accuracies in curves.items():
+        epochs = range(1, len(accuracies) + 1)
+        axis.plot(epochs, accuracies, marker="o", linewidth=3 if name == chosen else 1.2,
+                  label=f"{name} (chosen)" if name == chosen else name)
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("validation accuracy")
+    axis.set_title(title)
+    axis.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    return figure
+
+
+def training_curves(frames: dict[str, pd.DataFrame], best_epoch: int, title: str) -> plt.Figure:
+    """Loss and accuracy over epochs for train and validation, test accuracy dashed, best epoch marked.
+
+    `frames` maps split ("train", "val", "test") to a per-epoch frame with loss and accuracy.
+    """
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    styles = {"train": dict(color="#4C72B0"), "val": dict(color="#55A868"),
+              "test": dict(color="#C44E52", linestyle="--")}
+    names = {"train": "train", "val": "validation", "test": "test"}
+    for metric, axis in zip(("loss", "accuracy"), axes):
+        for split, frame in frames.items():
+            if split == "test" and metric == "loss":
+                continue
+            axis.plot(frame["epoch"], frame[metric], label=names[split], **styles[split])
+        axis.axvline(best_epoch, color="grey", linestyle=":", label=f"best validation (epoch {best_epoch})")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.set_title(f"{title}: {metric}")
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure

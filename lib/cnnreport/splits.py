@@ -72,7 +72,7 @@ def make_split(labels: np.ndarray, fractions: SplitFractions, seed: int,
     """Stratified indices for train, val and test (a stratified cap first, when one is given)."""
     pool = np.arange(len(labels))
     if max_images is not None and max_images < len(pool):
-        pool, _ = train_test_split(pool, train_size=max_images, stratify=labels, random_state=seed)
+        pool = stratified_subset(labels, max_images, seed)
     test_size = int(round(len(pool) * fractions.test))  # integer sizes: 0.1 / 0.8 is not 0.125
     val_size = int(round(len(pool) * fractions.val))
     train_val, test = train_test_split(pool, test_size=test_size, stratify=labels[pool],
@@ -106,3 +106,12 @@ def load_splits(params: Params, name: str) -> DatasetSplits:
 def _save_npz(path, **arrays) -> None:
     with open(path, "wb") as handle:
         np.savez(handle, **arrays)
+
+
+def stratified_subset(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """`size` positions of `labels`, keeping class shares (sorted ascending)."""
+    if size >= len(labels):
+        return np.arange(len(labels))
+    chosen, _ = train_test_split(np.arange(len(labels)), train_size=size, stratify=labels,
+                                 random_state=seed)
+    return np.sort(chosen)
