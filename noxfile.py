@@ -40,3 +40,10 @@ def tests(session: nox.Session) -> None:
     """The test suite (needs CNNREPORT_DATA_ROOT pointing at torchvision-layout MNIST files)."""
     _install(session, "[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Engine vs plain DataLoader throughput: `nox -s bench [-- --images 10000 --profile full]`."""
+    _install(session)
+    session.run("python", "-m", "cnnreport.bench", *session.posargs)

@@ -88,14 +88,22 @@ def test_cli_names_unknown_profile_chapter_and_parameter():
     assert result.returncode == 2 and "unknown chapter 'q9'; choose one of: q1-data" in result.stderr
 
 
+def _profile_with_first_chapter(tmp_path: Path, **changes) -> Path:
+    chapters = [dict(name=c.name, notebook=c.notebook, parameters=dict(c.parameters))
+                for c in load_params(REPO / "params" / "full.yaml").chapters]
+    chapters[0].update(changes)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(REPO / "params" / "full.yaml"),
+                                    "profile": "bad", "chapters": chapters}))
+    return path
+
+
 def test_unknown_notebook_and_chapter_parameter_are_refused(tmp_path):
-    bad = write_profile(tmp_path, "chapters:\n  - {name: q1-data, notebook: q1_dat}\n")
+    bad = _profile_with_first_chapter(tmp_path, notebook="q1_dat")
     result = _run_cli(["build", "--profile", str(bad)], REPO)
     assert result.returncode == 2 and "notebook 'q1_dat' not found; choose one of: q1_data" \
         in result.stderr
-    bad.write_text(yaml.safe_dump({"extends": str(REPO / "params" / "full.yaml"), "profile": "bad",
-                                   "chapters": [{"name": "q1-data", "notebook": "q1_data",
-                                                 "parameters": {"datset": "mnist"}}]}))
+    bad = _profile_with_first_chapter(tmp_path, parameters={"datset": "mnist"})
     result = _run_cli(["build", "--profile", str(bad)], REPO)
     assert result.returncode == 2 and "q1-data: unknown parameter 'datset'" in result.stderr
 

@@ -151,12 +151,13 @@ def params_from_dict(raw: dict, source: str = "params") -> Params:
     return params
 
 
-def with_overrides(section: Any, overrides: dict[str, Any], section_name: str) -> Any:
+def with_overrides(section: Any, overrides: dict[str, Any], section_name: str,
+                   source: str = "override") -> Any:
     """A copy of a config section with `key: value` overrides, type-checked like a params file."""
     merged = to_plain(section)
     for key, value in overrides.items():
         _set_dotted(merged, key, value)
-    return _build(type(section), merged, prefix=f"{section_name}.", source="override")
+    return _build(type(section), merged, prefix=f"{section_name}.", source=source)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -351,7 +352,7 @@ def _check_variant(params: Params, variant: Any, key: str, source: str) -> None:
         if section_name not in sections or not name:
             raise ConfigError(f"{source}: {key}: override {dotted!r} must start with 'train.' or "
                               f"'model.'")
-        with_overrides(sections[section_name], {name: value}, section_name)
+        with_overrides(sections[section_name], {name: value}, section_name, f"{source}: {key}")
 
 
 def _check_imbalance(imbalance: ImbalanceConfig, source: str) -> None:

@@ -107,6 +107,7 @@ def train_or_load(spec: RunSpec, data: TrainingData, on_epoch_end: EpochCallback
     device = device or pick_device()
     on_device = TrainingData(data.train.to(device), data.val.to(device), data.test.to(device),
                              data.classes)
+    torch.manual_seed(spec.seed)  # initial weights depend on the spec, not on what ran before
     model = ConvNet(spec.model)
     checkpoint = folder / "checkpoint.pt"
     resumed_from = 0

@@ -178,24 +178,8 @@ def _train_one_epoch(model, data: TrainingData, config: TrainConfig, optimizer, 
     started = time.perf_counter()
     torch.manual_seed(seed * 10_000 + epoch)  # dropout: the same draws whether resumed or not
     generator = torch.Generator(device=device).manual_seed(seed * 10_000 + epoch)
-    order = torch.randperm(len(data.train), generator=generator, device=device)
-    model.train()
-    loss_sum = torch.zeros((), device=device)
-    correct = torch.zeros((), device=device, dtype=torch.long)
-    for start in range(0, len(order), config.batch_size):
-        index = order[start:start + config.batch_size]
-        images = random_shift(data.train.images[index], config.augment_shift, generator)
-        labels = data.train.labels[index]
-        with _autocast(device):
-            logits = model(_prepare(images, device))
-            loss = F.cross_entropy(logits.float(), labels, label_smoothing=config.label_smoothing)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        loss_sum += loss.detach() * len(index)
-        correct += (logits.argmax(dim=1) == labels).sum()
-        progress.update(1)
+    loss_sum, correct = train_batches(model, data.train, config, optimizer, schedule, generator,
+                                      progress.update)
     learning_rate = schedule.get_last_lr()[0]
     val = _evaluate_on_device(model, data.val, config.eval_batch_size, data.classes)
     test = _evaluate_on_device(model, data.test, config.eval_batch_size, data.classes)
@@ -208,6 +192,31 @@ def _train_one_epoch(model, data: TrainingData, config: TrainConfig, optimizer, 
         "learning_rate": learning_rate,
         "seconds": time.perf_counter() - started,
     }
+
+
+def train_batches(model, train: ImageSet, config: TrainConfig, optimizer, schedule,
+                  generator: torch.Generator, on_batch: Callable[[int], object] = lambda n: None):
+    """One pass over `train` in a seeded random order; returns device tensors (loss sum, correct)."""
+    device = train.images.device
+    order = torch.randperm(len(train), generator=generator, device=device)
+    model.train()
+    loss_sum = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device, dtype=torch.long)
+    for start in range(0, len(order), config.batch_size):
+        index = order[start:start + config.batch_size]
+        images = random_shift(train.images[index], config.augment_shift, generator)
+        labels = train.labels[index]
+        with _autocast(device):
+            logits = model(_prepare(images, device))
+            loss = F.cross_entropy(logits.float(), labels, label_smoothing=config.label_smoothing)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        loss_sum += loss.detach() * len(index)
+        correct += (logits.argmax(dim=1) == labels).sum()
+        on_batch(1)
+    return loss_sum, correct
 
 
 def _save_progress(model, optimizer, schedule, history: list[dict], checkpoint: Path,
