@@ -47,3 +47,10 @@ def bench(session: nox.Session) -> None:
     """Engine vs plain DataLoader throughput: `nox -s bench [-- --images 10000 --profile full]`."""
     _install(session)
     session.run("python", "-m", "cnnreport.bench", *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Gallery of a saved model's predictions: `nox -s demo -- --dataset svhn --n 12`."""
+    _install(session)
+    session.run("python", "-m", "cnnreport.demo", *session.posargs)

@@ -38,7 +38,7 @@ def mnist_data(data_root):
 
 def spec_for(name: str, splits, key, **train_changes) -> RunSpec:
     return RunSpec(name, "mnist", SMALL_MODEL, dataclasses.replace(TWO_EPOCHS, **train_changes), 42,
-                   splits.fingerprint, key)
+                   {"fingerprint": splits.fingerprint}, key)
 
 
 def without_timing(history: list[dict]) -> list[dict]:
@@ -93,7 +93,7 @@ def test_any_changed_param_gives_a_new_run_id(mnist_data):
     assert spec_for("reference", splits, key).run_id == base.run_id
     changed = [spec_for("reference", splits, key, learning_rate=0.001),
                spec_for("reference", splits, key, batch_size=128),
-               dataclasses.replace(base, seed=43), dataclasses.replace(base, split_fingerprint="x"),
+               dataclasses.replace(base, seed=43), dataclasses.replace(base, split={"fingerprint": "x"}),
                dataclasses.replace(base, model=dataclasses.replace(SMALL_MODEL, activation="gelu"))]
     assert len({spec.run_id for spec in changed} | {base.run_id}) == 6
 

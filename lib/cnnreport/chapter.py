@@ -34,32 +34,31 @@ class Chapter:
     def title(self, intro: str | None = None) -> None:
         display(Markdown(f"# {self.number} {self.title_text}" + (f"\n\n{intro}" if intro else "")))
 
-    def section(self, part: str, title: str, level: int = 2) -> str:
+    # These methods return None on purpose: a notebook cell's last value is echoed into the report.
+
+    def section(self, part: str, title: str, level: int = 2) -> None:
         """Heading "1(a) title"; `part` "" gives the chapter number alone."""
         label = f"{self.number}({part})" if part else self.number
         display(Markdown(f"{'#' * level} {label} {title}"))
-        return label
 
     def text(self, markdown: str) -> None:
         display(Markdown(markdown))
 
-    def figure(self, figure: plt.Figure, caption: str) -> str:
-        """Show a matplotlib figure as an embedded PNG with a numbered caption; return its label."""
+    def figure(self, figure: plt.Figure, caption: str) -> None:
+        """Show a matplotlib figure as an embedded PNG with a numbered caption."""
         self.figures += 1
         label = f"Figure {self.number}.{self.figures}"
         display(Image(data=figure_png(figure), width=_display_width(figure)))
         plt.close(figure)
         display(Markdown(f"*{label}: {caption}*"))
-        return label
 
     def table(self, frame: pd.DataFrame, caption: str, float_format: str = ".4f",
-              index: bool = False) -> str:
-        """Show a DataFrame as a pipe table under a numbered caption; return its label."""
+              index: bool = False) -> None:
+        """Show a DataFrame as a pipe table under a numbered caption."""
         self.tables += 1
         label = f"Table {self.number}.{self.tables}"
         body = frame.to_markdown(index=index, floatfmt=float_format)
         display(Markdown(f"*{label}: {caption}*\n\n{body}"))
-        return label
 
 
 def figure_png(figure: plt.Figure) -> bytes:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Params, with_overrides
+from .inference import register_final_model
 from .metrics import ALL_CLASSES
 from .runs import Run, RunSpec, train_or_load
 from .splits import DatasetSplits, load_splits, stratified_subset
@@ -89,7 +90,7 @@ def run_study(params: Params, dataset: str, splits: DatasetSplits | None = None)
                                            max_train_images=params.study.max_train_images)
         slug = variant.name.replace(", ", "-").replace("=", "-").replace(".", "p")
         spec = RunSpec(f"study-{dataset}-{slug}", dataset, model_config, train_config, params.seed,
-                       splits.fingerprint, subset_key)
+                       splits.definition(params), subset_key)
         runs.append(train_or_load(spec, data))
     scores = [run.best["val"]["accuracy"] for run in runs]
     return StudyResult(dataset, variants, runs, variants[int(np.argmax(scores))])
@@ -103,5 +104,7 @@ def final_run(params: Params, dataset: str, study: StudyResult | None = None,
     model_config, train_config = configs_for(params, study.chosen.overrides)
     data, subset_key = training_data(splits, train_config.max_train_images, params.seed)
     spec = RunSpec(f"{dataset}-final", dataset, model_config, train_config, params.seed,
-                   splits.fingerprint, subset_key)
-    return train_or_load(spec, data)
+                   splits.definition(params), subset_key)
+    run = train_or_load(spec, data)
+    register_final_model(run)
+    return run

@@ -101,3 +101,150 @@ def training_curves(frames: dict[str, pd.DataFrame], best_epoch: int, title: str
         axis.legend(fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def overlaid_curves(histories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
+    """Validation accuracy and training loss per epoch for several runs on shared axes.
+
+    `histories[name]` has columns epoch, val_accuracy, test_accuracy and train_loss.
+    """
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for name, frame in histories.items():
+        line, = axes[0].plot(frame["epoch"], frame["val_accuracy"], label=f"{name} validation")
+        axes[0].plot(frame["epoch"], frame["test_accuracy"], linestyle="--", color=line.get_color(),
+                     label=f"{name} test")
+        axes[1].plot(frame["epoch"], frame["train_loss"], label=name, color=line.get_color())
+    axes[0].set_title(f"{title}: accuracy")
+    axes[1].set_title(f"{title}: training loss")
+    for axis in axes:
+        axis.set_xlabel("epoch")
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def misclassified_grid(images: torch.Tensor, chosen: dict[int, np.ndarray], predictions: np.ndarray,
+                       confidence: np.ndarray, per_class: int, title: str) -> plt.Figure:
+    """Rows are true classes; each cell a misclassified test image with prediction and probability."""
+    classes = list(chosen)
+    figure, axes = plt.subplots(len(classes), per_class,
+                                figsize=(per_class * 0.95, len(classes) * 1.0 + 0.4), squeeze=False)
+    for row, label in enumerate(classes):
+        for column in range(per_class):
+            axis = axes[row, column]
+            axis.set_xticks([])
+            axis.set_yticks([])
+            for spine in axis.spines.values():
+                spine.set_visible(False)
+            axis.imshow(np.full((32, 32), 255, dtype=np.uint8), cmap="gray", vmin=0, vmax=255)
+            if column < len(chosen[label]):  # blank cells keep every row the same size
+                position = chosen[label][column]
+                axis.imshow(image_for_display(images[position]), cmap="gray", vmin=0, vmax=255)
+                axis.set_title(f"→{predictions[position]} ({confidence[position]:.2f})",
+                               fontsize=6.5, pad=1.5, color="#C44E52")
+            if column == 0:
+                axis.set_ylabel(f"true {label}", fontsize=7)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout(rect=(0, 0, 1, 0.98), h_pad=0.2, w_pad=0.1)
+    return figure
+
+
+def confusion_heatmaps(confusion: np.ndarray, classes: list, title: str) -> plt.Figure:
+    """Counts (left) and row-normalized shares (right) of one confusion matrix."""
+    confusion = np.asarray(confusion)
+    normalized = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    size = 4.2 if len(classes) > 2 else 3
+    figure, axes = plt.subplots(1, 2, figsize=(2 * size + 1.5, size))
+    labels = [str(c) for c in classes]
+    sns.heatmap(confusion, annot=len(classes) <= 10, fmt="d", cmap="Blues", ax=axes[0],
+                xticklabels=labels, yticklabels=labels, cbar=False, annot_kws={"size": 6.5})
+    sns.heatmap(normalized, annot=len(classes) <= 10, fmt=".2f", cmap="Blues", ax=axes[1],
+                xticklabels=labels, yticklabels=labels, vmin=0, vmax=1, cbar=False,
+                annot_kws={"size": 6.5})
+    for axis, kind in zip(axes, ("counts", "row-normalized")):
+        axis.set_xlabel("predicted")
+        axis.set_ylabel("true")
+        axis.set_title(f"{title} ({kind})", fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def prediction_gallery(images: torch.Tensor, labels: np.ndarray, probabilities: np.ndarray,
+                       title: str, columns: int = 6) -> plt.Figure:
+    """Images with predicted class and probability; green when right, red when wrong."""
+    count = len(images)
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.45 + 0.3),
+                                squeeze=False)
+    for slot, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if slot >= count:
+            continue
+        predicted = int(probabilities[slot].argmax())
+        axis.imshow(image_for_display(images[slot]), cmap="gray", vmin=0, vmax=255)
+        colour = "#2E7D32" if predicted == labels[slot] else "#C62828"
+        axis.set_title(f"pred {predicted} ({probabilities[slot, predicted]:.2f})\ntrue {labels[slot]}",
+                       fontsize=7, color=colour)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def probability_maps(images: torch.Tensor, labels: np.ndarray, probabilities: np.ndarray,
+                     title: str, columns: int = 4) -> plt.Figure:
+    """Each image above its 10-class softmax bar chart (true class outlined, predicted filled red)."""
+    count = len(images)
+    pairs = -(-count // columns)
+    figure, axes = plt.subplots(2 * pairs, columns, figsize=(columns * 2.0, pairs * 3.3),
+                                gridspec_kw={"height_ratios": [1.2, 1] * pairs}, squeeze=False)
+    for slot in range(pairs * columns):
+        image_axis = axes[2 * (slot // columns), slot % columns]
+        bar_axis = axes[2 * (slot // columns) + 1, slot % columns]
+        image_axis.axis("off")
+        if slot >= count:
+            bar_axis.axis("off")
+            continue
+        predicted = int(probabilities[slot].argmax())
+        image_axis.imshow(image_for_display(images[slot]), cmap="gray", vmin=0, vmax=255)
+        image_axis.set_title(f"true {labels[slot]}, pred {predicted}", fontsize=8)
+        colours = ["#C44E52" if c == predicted else "#8DA0CB" for c in range(10)]
+        bars = bar_axis.bar(range(10), probabilities[slot], color=colours)
+        bars[int(labels[slot])].set_edgecolor("black")
+        bars[int(labels[slot])].set_linewidth(1.5)
+        bar_axis.set_ylim(0, 1)
+        bar_axis.set_xticks(range(10))
+        bar_axis.tick_params(labelsize=6)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def per_class_bars(table: pd.DataFrame, title: str) -> plt.Figure:
+    """Precision, recall and F1 per class, one panel per metric, one colour per model."""
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharey=True)
+    for axis, metric in zip(axes, ("precision", "recall", "f1")):
+        sns.barplot(data=table, x="class", y=metric, hue="model", ax=axis)
+        low = max(0.0, float(table[metric].min()) - 0.05)
+        axis.set_ylim(low, 1.0)
+        axis.set_title(f"{title}: {metric}", fontsize=9)
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def embedding_scatter(coordinates: np.ndarray, labels: np.ndarray, title: str,
+                      subtitle: str = "") -> plt.Figure:
+    """2-D embedding coloured by class with a legend."""
+    figure, axis = plt.subplots(figsize=(6.2, 5.2))
+    palette = sns.color_palette("tab10", 10)
+    for label in sorted(set(int(value) for value in labels)):
+        points = coordinates[labels == label]
+        axis.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6, color=palette[label],
+                     label=str(label), rasterized=True)
+    axis.set_title(f"{title}\n{subtitle}" if subtitle else title, fontsize=9)
+    axis.set_xticks([])
+    axis.set_yticks([])
+    axis.legend(title="class", markerscale=4, fontsize=7, loc="center left",
+                bbox_to_anchor=(1.0, 0.5))
+    figure.tight_layout()
+    return figure

@@ -41,7 +41,7 @@ class RunSpec:
     model: ModelConfig
     train: TrainConfig
     seed: int
-    split_fingerprint: str
+    split: dict  # DatasetSplits.definition(): fingerprint plus what rebuilds the split
     train_indices_key: str = "all"  # identifies the training subset (cap, class counts)
     classes: tuple[int, ...] = ALL_CLASSES
 
@@ -133,7 +133,7 @@ def _spec_from_config(config: dict) -> RunSpec:
     return RunSpec(name=config["name"], dataset=config["dataset"],
                    model=_build(ModelConfig, config["model"], "model.", "run config"),
                    train=_build(TrainConfig, config["train"], "train.", "run config"),
-                   seed=config["seed"], split_fingerprint=config["split_fingerprint"],
+                   seed=config["seed"], split=config["split"],
                    train_indices_key=config["train_indices_key"], classes=tuple(config["classes"]))
 
 
@@ -170,7 +170,8 @@ def model_payload(run: Run, state_dict: dict, epoch: int) -> dict:
     record = run.history[epoch - 1]
     return {"format": MODEL_FORMAT, "architecture": architecture_name(run.spec.model),
             "model_config": to_plain(run.spec.model), "state_dict": state_dict,
-            "dataset": run.spec.dataset, "run_id": run.run_id, "epoch": epoch,
+            "dataset": run.spec.dataset, "split": run.spec.split, "run_id": run.run_id,
+            "epoch": epoch,
             "epochs": run.spec.train.epochs, "classes": list(run.spec.classes),
             "val_accuracy": record["val"]["accuracy"], "test_accuracy": record["test"]["accuracy"]}
 

@@ -54,6 +54,14 @@ class DatasetSplits:
     def fingerprint(self) -> str:
         return self.indices.fingerprint
 
+    def definition(self, params: Params) -> dict:
+        """What rebuilds this split from the data root alone (saved in runs and model files)."""
+        return {"fingerprint": self.fingerprint, "dataset": self.name, "seed": params.seed,
+                "source": self.train.source, "train": params.data.split.train,
+                "val": params.data.split.val, "test": params.data.split.test,
+                "max_images": params.data.max_images,
+                "synthetic_svhn_images": params.data.synthetic_svhn_images}
+
     @property
     def display_name(self) -> str:
         return self.train.display_name
