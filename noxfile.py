@@ -54,3 +54,10 @@ def demo(session: nox.Session) -> None:
     """Gallery of a saved model's predictions: `nox -s demo -- --dataset svhn --n 12`."""
     _install(session)
     session.run("python", "-m", "cnnreport.demo", *session.posargs)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """One zip for submission (report, executed notebooks, metric files, final models)."""
+    _install(session)
+    session.run("python", "-m", "cnnreport.package", *session.posargs)

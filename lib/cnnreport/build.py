@@ -10,11 +10,14 @@ cell's source and the error, and leaves the previous report untouched.
 from __future__ import annotations
 
 import difflib
+import json
+import shutil
 import functools
 import hashlib
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -24,6 +27,7 @@ from . import atomic
 from .config import ConfigError, Params, load_params, parse_override
 from .paths import artifacts_dir, project_root
 from .render import book_chapters, render_report
+from .runs import used_runs_dir
 
 KERNEL_NAME = "cnnreport"
 NOTEBOOK_PARAMETERS = ("params_file", "overrides")  # every chapter notebook has these
@@ -128,6 +132,20 @@ def split_overrides(texts: list[str], plan: list[PlannedChapter]) -> tuple[dict,
     return chapter_parameters, config_overrides
 
 
+def timings_path() -> Path:
+    return artifacts_dir() / "build" / "timings.json"
+
+
+def _start_timings(profile: str, full_build: bool) -> dict:
+    """Seconds per executed chapter, read by the summary chapter (kept across chapter reruns)."""
+    path = timings_path()
+    if not full_build and path.is_file():
+        return json.loads(path.read_text())
+    shutil.rmtree(used_runs_dir(), ignore_errors=True)  # a full build records its runs afresh
+    return {"profile": profile, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "chapters": {}}
+
+
 def write_resolved_params(params: Params, overrides: dict) -> Path:
     """The exact settings the notebooks run with, saved beside the outputs they produce."""
     suffix = f"-{hashlib.sha256(repr(sorted(overrides.items())).encode()).hexdigest()[:8]}" \
@@ -195,13 +213,16 @@ def build(profile: str, only: list[str] | None = None, override_texts: list[str]
     resolved = write_resolved_params(params, config_overrides)
     kernel = ensure_kernel()
     started = time.perf_counter()
+    timings = _start_timings(params.profile, full_build=only is None)
     for number, item in enumerate(plan, start=1):
         print(f"[{number}/{len(plan)}] {item.name}: executing {item.source.name} "
               f"{item.parameters or ''}".rstrip(), flush=True)
         chapter_started = time.perf_counter()
         execute_chapter(item, resolved, {}, kernel, params.execution.cell_timeout_s, root)
-        print(f"[{number}/{len(plan)}] {item.name}: done in "
-              f"{time.perf_counter() - chapter_started:.1f} s", flush=True)
+        seconds = time.perf_counter() - chapter_started
+        timings["chapters"][item.name] = round(seconds, 1)
+        atomic.write_json(timings_path(), timings)
+        print(f"[{number}/{len(plan)}] {item.name}: done in {seconds:.1f} s", flush=True)
     report = render_report(root, subtitle=f"Profile: {params.profile}")
     print(f"Report written to {report} in {time.perf_counter() - started:.1f} s", flush=True)
     return report

@@ -59,15 +59,23 @@ def load_model(path: str | Path, expected_architecture: str | None = None,
         raise ModelFileError(f"{path} holds architecture {architecture!r}, expected "
                              f"{expected_architecture!r}")
     model = ConvNet(config)
-    result = model.load_state_dict(payload["state_dict"], strict=False)
-    problems = [f"missing {key}" for key in result.missing_keys] + \
-               [f"unexpected {key}" for key in result.unexpected_keys]
+    problems = _state_mismatches(model.state_dict(), payload["state_dict"])
     if problems:
         raise ModelFileError(f"{path}: weights do not match architecture {architecture!r}: "
                              f"{', '.join(problems[:5])}")
+    model.load_state_dict(payload["state_dict"])
     model.to(device or pick_device()).eval()
     info = {key: value for key, value in payload.items() if key != "state_dict"}
     return LoadedModel(model, info)
+
+
+def _state_mismatches(expected: dict, saved: dict) -> list[str]:
+    problems = [f"missing {key}" for key in expected if key not in saved]
+    problems += [f"unexpected {key}" for key in saved if key not in expected]
+    problems += [f"{key} has shape {tuple(saved[key].shape)}, expected {tuple(value.shape)}"
+                 for key, value in expected.items()
+                 if key in saved and tuple(saved[key].shape) != tuple(value.shape)]
+    return problems
 
 
 @torch.no_grad()

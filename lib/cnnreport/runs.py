@@ -95,10 +95,17 @@ def models_dir() -> Path:
     return artifacts_dir() / "models"
 
 
+def used_runs_dir() -> Path:
+    """One empty file per run the current build used (the summary lists them)."""
+    return artifacts_dir() / "build" / "used-runs"
+
+
 def train_or_load(spec: RunSpec, data: TrainingData, on_epoch_end: EpochCallback | None = None,
                   device: torch.device | None = None) -> Run:
     """The finished run for `spec`: loaded if it exists, else trained (resuming a checkpoint)."""
     folder = runs_dir() / spec.run_id
+    used_runs_dir().mkdir(parents=True, exist_ok=True)
+    (used_runs_dir() / spec.run_id).touch()
     result_file = folder / "result.json"
     if result_file.is_file():
         return load_run(folder)

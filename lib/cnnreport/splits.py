@@ -123,3 +123,23 @@ def stratified_subset(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     chosen, _ = train_test_split(np.arange(len(labels)), train_size=size, stratify=labels,
                                  random_state=seed)
     return np.sort(chosen)
+
+
+def class_subset(labels: np.ndarray, counts: dict[int, int | None], seed: int) -> np.ndarray:
+    """Positions with exactly `counts[c]` images of each class c (None: all of them), seeded."""
+    generator = np.random.default_rng(seed)
+    chosen = []
+    for label, count in sorted(counts.items()):
+        positions = np.flatnonzero(labels == label)
+        if count is not None and count > len(positions):
+            raise ValueError(f"class {label} has {len(positions)} training images, fewer than the "
+                             f"{count} asked for")
+        chosen.append(positions if count is None else
+                      np.sort(generator.choice(positions, size=count, replace=False)))
+    return np.sort(np.concatenate(chosen))
+
+
+def restrict_to_classes(image_set: ImageSet, classes) -> ImageSet:
+    """Only the images whose label is in `classes` (order kept)."""
+    keep = np.isin(image_set.labels.numpy(), list(classes))
+    return image_set.take(np.flatnonzero(keep))

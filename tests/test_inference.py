@@ -1,0 +1,134 @@
+"""Saved models: loading, refusing mismatches, predicting, evaluating, embedding, the demo."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from cnnreport import demo
+from cnnreport.analysis import evaluate, misclassified_by_class
+from cnnreport.config import EmbeddingConfig, ModelConfig, TrainConfig, load_params
+from cnnreport.data import load_dataset, to_model_input
+from cnnreport.embedding import cluster_scores, umap_2d
+from cnnreport.experiments import training_data
+from cnnreport.inference import ModelFileError, load_model, predict
+from cnnreport.models import ConvNet
+from cnnreport.paths import artifacts_dir
+from cnnreport.runs import RunSpec, train_or_load
+from cnnreport.splits import load_splits
+from cnnreport.train import predict_logits
+
+from conftest import REPO
+
+TINY_MODEL = ModelConfig(channels=(8, 16), feature_dim=32)
+
+
+@pytest.fixture(scope="module")
+def quick_params(data_root):
+    os.environ["CNNREPORT_DATA_ROOT"] = str(data_root)
+    return load_params(REPO / "params" / "quick.yaml")
+
+
+@pytest.fixture(scope="module")
+def saved_run(quick_params):
+    splits = load_splits(quick_params, "mnist")
+    data, key = training_data(splits, 1500, quick_params.seed)
+    spec = RunSpec("inference-test", "mnist", TINY_MODEL,
+                   TrainConfig(epochs=1, batch_size=64, learning_rate=0.003), quick_params.seed,
+                   splits.definition(quick_params), key)
+    return train_or_load(spec, data), splits
+
+
+def test_load_model_predicts_exactly_like_the_in_memory_model(saved_run):
+    run, splits = saved_run
+    in_memory = ConvNet(TINY_MODEL)
+    in_memory.load_state_dict(torch.load(run.folder / "model_best.pt", weights_only=True)["model"])
+    expected = torch.softmax(predict_logits(in_memory, splits.test.images, 256), dim=1)
+    loaded = load_model(run.model_file)
+    probabilities = predict(loaded.model, splits.test.images)
+    assert probabilities.shape == (1200, 10)
+    assert torch.allclose(probabilities.cpu(), expected, atol=1e-6)
+    assert torch.allclose(probabilities.sum(1).cpu(), torch.ones(1200), atol=1e-5)
+    assert loaded.info["dataset"] == "mnist" and loaded.info["epoch"] == run.best_epoch
+
+
+def test_mismatched_or_foreign_files_are_refused(saved_run, tmp_path):
+    run, _ = saved_run
+    payload = torch.load(run.model_file, weights_only=True)
+    wrong_width = dict(payload, model_config=dict(payload["model_config"], feature_dim=64),
+                       architecture="convnet-c8.16x2-f64-relu")
+    torch.save(wrong_width, tmp_path / "wrong.pt")
+    with pytest.raises(ModelFileError, match="weights do not match architecture "
+                                             "'convnet-c8.16x2-f64-relu'"):
+        load_model(tmp_path / "wrong.pt")
+    torch.save(dict(payload, architecture="convnet-c64x2-f9-relu"), tmp_path / "lying.pt")
+    with pytest.raises(ModelFileError, match="does not match its model config"):
+        load_model(tmp_path / "lying.pt")
+    torch.save({"weights": torch.zeros(3)}, tmp_path / "foreign.pt")
+    with pytest.raises(ModelFileError, match="not a cnn-report model file"):
+        load_model(tmp_path / "foreign.pt")
+    with pytest.raises(ModelFileError, match="expected 'convnet-c16.32.64x2-f64-relu'"):
+        load_model(run.model_file, expected_architecture="convnet-c16.32.64x2-f64-relu")
+    with pytest.raises(ModelFileError, match="does not exist"):
+        load_model(tmp_path / "missing.pt")
+
+
+def test_confusion_matrix_counts_every_test_image(saved_run):
+    run, splits = saved_run
+    evaluation = evaluate(load_model(run.model_file), splits.test, "MNIST model", "MNIST test")
+    confusion = np.array(evaluation.metrics["confusion"])
+    assert confusion.sum() == len(splits.test) == 1200
+    assert np.trace(confusion) == int((evaluation.predictions == evaluation.labels).sum())
+    chosen = misclassified_by_class(evaluation, 3)
+    for label, positions in chosen.items():
+        assert len(positions) <= 3
+        assert all(evaluation.labels[p] == label != evaluation.predictions[p] for p in positions)
+
+
+def test_cross_dataset_inputs_share_the_model_format(saved_run, quick_params):
+    run, _ = saved_run
+    svhn = load_dataset(quick_params, "svhn")  # synthetic stand-in where real SVHN is absent
+    mnist = load_dataset(quick_params, "mnist")
+    for images in (svhn.images[:16], mnist.images[:16]):
+        batch = to_model_input(images)
+        assert batch.shape == (16, 3, 32, 32) and batch.dtype == torch.float32
+        assert 0.0 <= float(batch.min()) and float(batch.max()) <= 1.0
+    evaluation = evaluate(load_model(run.model_file), svhn.take(np.arange(200)), "MNIST model",
+                          "SVHN test")
+    assert np.array(evaluation.metrics["confusion"]).sum() == 200
+
+
+def test_umap_shape_and_determinism():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 100)
+    features = rng.normal(size=(300, 16)).astype(np.float32) + labels[:, None] * 3.0
+    config = EmbeddingConfig(n_neighbors=10, min_dist=0.1, max_points=None)
+    first = umap_2d(features, config, seed=42)
+    assert first.shape == (300, 2) and first.dtype == np.float32
+    for cached in (artifacts_dir() / "embeddings").glob("*.npy"):
+        cached.unlink()  # recompute, not reload
+    second = umap_2d(features, config, seed=42)
+    assert np.array_equal(first, second)
+    scores = cluster_scores(first, labels, seed=42)
+    assert scores["kNN accuracy (2-D)"] > 0.95 and scores["silhouette"] > 0.5
+
+
+def test_demo_writes_a_gallery_from_a_saved_model(saved_run, capsys):
+    run, _ = saved_run
+    exit_code = demo.main(["--model", str(run.model_file), "--n", "6", "--seed", "3", "--no-open",
+                           "--profile", "quick"])
+    assert exit_code == 0
+    output = capsys.readouterr().out
+    assert "/6 correct; gallery written to" in output
+    page = (demo.artifacts_dir() / "demo" / "mnist-on-mnist.html").read_text()
+    assert page.count("data:image/png;base64,") == 2
+    assert run.model_file.name in page and "of 6 correct" in page
+
+
+def test_demo_without_a_model_says_what_to_do(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(tmp_path))
+    assert demo.main(["--dataset", "svhn", "--no-open"]) == 1
+    assert "no final svhn model recorded" in capsys.readouterr().err
