@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import zipfile
 import subprocess
 import sys
 from pathlib import Path
@@ -66,39 +67,90 @@ def test_failing_chapter_stops_build_and_keeps_old_report(tmp_path):
     assert not (project / "artifacts" / "notebooks" / "boom.ipynb").exists()
 
 
+QUESTION_HEADINGS = (
+    "1 Dataset loading and preprocessing", "1(a) Loading MNIST and SVHN",
+    "1(b) Seeding for reproducibility", "1(c) Train, validation and test splits",
+    "1(d) Sample images and class distributions",
+    "2 Building and training the CNN (MNIST)", "2(a) The CNN, built from scratch",
+    "2(b) Training on MNIST: hyperparameter study", "2(c) Metrics for each epoch",
+    "2(d) Training curves and final metrics", "2(e) Repeating the training on SVHN",
+    "2(e)(b) Training on SVHN", "3 Model evaluation and visualization",
+    "3(a) MNIST and SVHN compared", "3(b) Inference with the saved models",
+    "3(b) Confusion matrices", "3(b) Probability maps", "3(b) Per-class performance",
+    "4 Dimensionality reduction and clustering analysis", "4(a) UMAP of the fully connected layer",
+    "4(b) Cross-dataset evaluation", "5.1 Imbalanced training on MNIST, case 1",
+    "5.3(b) Test metrics for classes 1 and 2 on MNIST and SVHN",
+    "5(c).2 Imbalanced training repeated on SVHN, case 2",
+    "5(d) Class imbalance across the three cases",
+    "5(d) How imbalance changes the model and its latent manifold",
+    "6 Summary of findings and reproducibility", "6(a) Results at a glance",
+    "6(b) Reproducibility appendix")
+CAPTIONS = (
+    "Figure 1.1: MNIST: the first 2 images of every class", "Figure 1.3: MNIST: class distribution",
+    "Table 1.1: MNIST: images per class and split", "Figure 2.1: MNIST: validation accuracy per epoch",
+    "Table 2.2: MNIST: validation metrics per epoch", "Figure 2(e).2: SVHN",
+    "Figure 3.2: MNIST: misclassified test images", "Table 3.2: MNIST: most confused pairs",
+    "Figure 4.1: MNIST: UMAP of the feature layer", "Table 4.2: In-distribution versus cross-dataset",
+    "Table 5.1.1:", "Figure 5(d).1:", "Table 6.5: Every run this build used")
+
+
 @pytest.mark.slow
-def test_quick_build_renders_numbered_report(tmp_path, data_root):
+def test_quick_build_renders_the_whole_numbered_report(tmp_path, data_root):
     project = copy_project(tmp_path / "project")
     result = run_build(project, "build", "--profile", "quick")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert re.search(r"\[1/\d+\] q1-data: done in \d+\.\d s", result.stdout)
+    assert re.search(r"\[1/13\] q1-data: done in \d+\.\d s", result.stdout)
+    assert re.search(r"\[13/13\] q6-summary: done in \d+\.\d s", result.stdout)
     assert "Quarto not found on PATH" in result.stdout or shutil.which("quarto")
 
     html = (project / "report" / "index.html").read_text()
-    for heading in ("1 Dataset loading and preprocessing", "1(a) Loading MNIST and SVHN",
-                    "1(b) Seeding for reproducibility", "1(c) Train, validation and test splits",
-                    "1(d) Sample images and class distributions"):
-        assert heading in html, heading
-    for caption in ("Figure 1.1: MNIST: the first 2 images of every class",
-                    "Figure 1.2: SVHN", "Figure 1.3: MNIST: class distribution",
-                    "Figure 1.4: SVHN", "Table 1.1: MNIST: images per class and split"):
-        assert caption in html, caption
-    assert "(60 images)" in html and html.count("(60 images)") == 2, "2 x 10 classes x 3 splits"
-    assert html.count('src="data:image/png;base64,') >= 4, "figures are embedded"
+    for text in QUESTION_HEADINGS + CAPTIONS:
+        assert text in html, text
+    assert html.count("(60 images)") == 2, "2 images x 10 classes x 3 splits, per dataset"
+    assert html.count('src="data:image/png;base64,') >= 40, "figures are embedded"
     assert not re.search(r'src="(?!data:)', html), "self-contained: no external sources"
     assert "Preview (quick profile)" in html
+    assert "Traceback" not in html
 
     pdf = (project / "report" / "cnn-report.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
+    assert pdf.startswith(b"%PDF") and len(pdf) > 500_000
 
-    executed = nbformat.read(project / "artifacts" / "notebooks" / "q1-data.ipynb", as_version=4)
+    executed = nbformat.read(project / "artifacts" / "notebooks" / "q2-mnist.ipynb", as_version=4)
     assert not [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
                 if o.get("name") == "stderr"], "progress output stripped from the report source"
-    resolved = project / "artifacts" / "params" / "quick.yaml"
-    assert "max_images: 6000" in resolved.read_text()
+    assert "max_images: 6000" in (project / "artifacts" / "params" / "quick.yaml").read_text()
+    runs = list((project / "artifacts" / "runs").glob("mnist-final-*"))
+    assert len(runs) == 1
+    for name in ("metrics_train.txt", "metrics_val.txt", "metrics_test.txt", "config.yaml"):
+        assert (runs[0] / name).is_file(), name
 
-    # re-executing one chapter with an override re-renders the report
+    # the submission zip holds every listed file and opens
+    packaged = subprocess.run([sys.executable, "-m", "cnnreport.package"], cwd=project,
+                              capture_output=True, text=True, timeout=300,
+                              env={k: v for k, v in os.environ.items() if k != "CNNREPORT_ARTIFACTS"})
+    assert packaged.returncode == 0, packaged.stderr
+    archive_path = project / "artifacts" / "submission" / "cnn-report-quick.zip"
+    with zipfile.ZipFile(archive_path) as archive:
+        assert archive.testzip() is None
+        names = set(archive.namelist())
+        manifest = archive.read("MANIFEST.txt").decode()
+    assert {"report/index.html", "report/cnn-report.pdf", "notebooks/q1-data.ipynb",
+            "notebooks/q6-summary.ipynb"} <= names
+    assert len([n for n in names if n.startswith("models/mnist_convnet-")]) == 1
+    assert len([n for n in names if n.startswith("models/svhn_convnet-")]) == 1
+    assert any(n.endswith("/metrics_test.txt") and "mnist-final-" in n for n in names)
+    for name in names - {"MANIFEST.txt"}:
+        assert name in manifest, name
+
+    # the demo works from the saved model
+    shown = subprocess.run([sys.executable, "-m", "cnnreport.demo", "--dataset", "svhn", "--n", "6",
+                            "--profile", "quick", "--no-open"], cwd=project, capture_output=True,
+                           text=True, timeout=300,
+                           env={k: v for k, v in os.environ.items() if k != "CNNREPORT_ARTIFACTS"})
+    assert shown.returncode == 0, shown.stderr
+    assert (project / "artifacts" / "demo" / "svhn-on-svhn.html").is_file()
+
+    # re-executing one chapter with an override re-renders the report, training nothing
     result = run_build(project, "chapter", "q1", "--profile", "quick", "-p", "data.max_images=3000")
     assert result.returncode == 0, result.stderr[-3000:]
-    html = (project / "report" / "index.html").read_text()
-    assert "3,000 images loaded" in html
+    assert "3,000 images loaded" in (project / "report" / "index.html").read_text()
