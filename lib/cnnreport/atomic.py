@@ -44,10 +44,6 @@ def write_text(target: str | Path, text: str) -> Path:
     return write_with(target, lambda path: path.write_text(text))
 
 
-def write_bytes(target: str | Path, data: bytes) -> Path:
-    return write_with(target, lambda path: path.write_bytes(data))
-
-
 def write_json(target: str | Path, payload: Any) -> Path:
     return write_text(target, json.dumps(payload, indent=2, sort_keys=True) + "\n")
 

@@ -301,6 +301,7 @@ def _check_values(params: Params, source: str) -> None:
             f"test {split.test} = {total:g}")
     require(min(split.train, split.val, split.test) > 0,
             "data.split fractions must all be positive")
+    require(params.seed >= 0, f"seed must be 0 or more, got {params.seed}")
     for key, value in _positive_ints(params):
         require(value is None or value > 0, f"{key} must be positive, got {value}")
     require(len(params.model.channels) >= 1, "model.channels needs at least one block")
@@ -324,7 +325,6 @@ def _check_values(params: Params, source: str) -> None:
 
 def _positive_ints(params: Params) -> list[tuple[str, Optional[int]]]:
     return [
-        ("seed", params.seed + 1),  # seed 0 is allowed
         ("train.epochs", params.train.epochs),
         ("train.batch_size", params.train.batch_size),
         ("train.eval_batch_size", params.train.eval_batch_size),

@@ -20,7 +20,7 @@ from . import atomic, plots
 from .analysis import evaluate, random_positions
 from .build import profile_path
 from .chapter import figure_png
-from .config import DATASETS, ConfigError
+from .config import DATASETS, ConfigError, load_params
 from .data import DISPLAY_NAMES, DataNotFoundError
 from .inference import ModelFileError, final_model_path, load_model, params_for_model
 from .paths import artifacts_dir, project_root
@@ -71,16 +71,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="whose final model to load (ignored with --model)")
     parser.add_argument("--model", type=Path, help="a model file instead of the dataset's final model")
     parser.add_argument("--on", choices=DATASETS, help="test data of another dataset (cross-dataset)")
-    parser.add_argument("--n", type=int, default=12, help="number of random test images")
+    parser.add_argument("--n", type=int, help="number of random test images (default: params "
+                        "demo.images)")
     parser.add_argument("--seed", type=int, default=None, help="fix the random images")
     parser.add_argument("--profile", default="full", help="params profile for the data settings")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
     arguments = parser.parse_args(argv)
-    if arguments.n <= 0:
+    if arguments.n is not None and arguments.n <= 0:
         parser.error("--n must be positive")
     try:
+        count = arguments.n or load_params(profile_path(arguments.profile, project_root())).demo.images
         model_path = arguments.model or final_model_path(arguments.dataset)
-        target = gallery(model_path, arguments.on, arguments.n, arguments.seed, arguments.profile)
+        target = gallery(model_path, arguments.on, count, arguments.seed, arguments.profile)
     except (ModelFileError, DataNotFoundError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -45,9 +45,11 @@ def book_chapters(root: Path) -> list[str]:
         for entry in entries:
             if isinstance(entry, str):
                 files.append(entry)
-            elif isinstance(entry, dict):
-                files += ([entry["part"]] if str(entry.get("part", "")).endswith((".qmd", ".md"))
-                          else []) + flatten(entry.get("chapters", []))
+            elif isinstance(entry, dict):  # a part: an optional page, then its chapters
+                part = str(entry.get("part", ""))
+                if part.endswith((".qmd", ".md")):
+                    files.append(part)
+                files += flatten(entry.get("chapters", []))
         return files
 
     return flatten(book_config(root).get("book", {}).get("chapters", []))

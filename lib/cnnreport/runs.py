@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,8 +209,3 @@ def metrics_frame(history: list[dict], split: str, per_class: bool = False) -> p
                     row[f"recall_{label}"] = scores["recall"]
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def clear_run(spec: RunSpec) -> None:
-    """Delete a run's folder (tests and `--fresh` use it)."""
-    shutil.rmtree(runs_dir() / spec.run_id, ignore_errors=True)

@@ -155,6 +155,7 @@ def fit(model: nn.Module, data: TrainingData, config: TrainConfig, seed: int, ch
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
+        torch.set_rng_state(state["rng"])
         history = state["history"]
     progress = tqdm(total=config.epochs * steps_per_epoch, initial=len(history) * steps_per_epoch,
                     desc=description, unit="batch", file=sys.stderr, mininterval=2.0,
@@ -221,9 +222,8 @@ def train_batches(model, train: ImageSet, config: TrainConfig, optimizer, schedu
 
 def _save_progress(model, optimizer, schedule, history: list[dict], checkpoint: Path,
                    best_model: Path) -> None:
-    best_accuracy = max(record["val"]["accuracy"] for record in history)
-    if history[-1]["val"]["accuracy"] == best_accuracy and \
-            [r["val"]["accuracy"] for r in history].index(best_accuracy) == len(history) - 1:
+    accuracies = [record["val"]["accuracy"] for record in history]
+    if accuracies.index(max(accuracies)) == len(history) - 1:  # a new best (earliest wins ties)
         atomic.torch_save(best_model, {"model": model.state_dict(), "epoch": len(history)})
     atomic.torch_save(checkpoint, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                                    "schedule": schedule.state_dict(), "history": history,
