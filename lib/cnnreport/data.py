@@ -4,6 +4,8 @@ MNIST (1x28x28 grey) and SVHN (3x32x32 colour) become the same `[N, C, 32, 32]` 
 zero-padded to 32 with C=1 and broadcast to 3 channels at batch time (a view, no copy). One format
 means one architecture and cross-dataset evaluation without special cases. Decoding (gzip idx files,
 MATLAB files) happens once; the decoded tensors are cached under `artifacts/cache/`.
+torchvision is imported only to decode or download (its import costs seconds in every chapter
+kernel, and the cache makes it unnecessary after the first build).
 """
 
 from __future__ import annotations
@@ -15,12 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torchvision import datasets
 
 from . import atomic
 from .config import DATA_ROOT_ENV, DATASETS, Params
 from .paths import artifacts_dir
-from .synthetic_svhn import write_synthetic_svhn
 
 IMAGE_SIZE = 32
 CLASS_NAMES = tuple(str(digit) for digit in range(10))
@@ -115,6 +115,8 @@ def _ensure_mnist(root: Path, download: bool) -> None:
         return
     gz_present = all((raw / f"{name}.gz").is_file() for name in missing)
     if download or gz_present:  # torchvision extracts present .gz files without a network
+        from torchvision import datasets
+
         try:
             datasets.MNIST(str(root), train=True, download=True)
             return
@@ -138,6 +140,8 @@ def _locate_svhn(params: Params, root: Path) -> tuple[Path, str]:
         return _download_svhn(root, params.data.download), "real"
     folder = artifacts_dir() / "synthetic" / f"SVHN-{params.data.synthetic_svhn_images}-{params.seed}"
     if not all((folder / name).is_file() for name in SVHN_FILES):
+        from .synthetic_svhn import write_synthetic_svhn
+
         print(f"Real SVHN not found under {root / 'SVHN'}; writing a synthetic stand-in of "
               f"{params.data.synthetic_svhn_images} images to {folder}", file=sys.stderr, flush=True)
         write_synthetic_svhn(folder, params.data.synthetic_svhn_images, params.seed)
@@ -149,6 +153,8 @@ def _download_svhn(root: Path, download: bool) -> Path:
     missing = [name for name in SVHN_FILES if not (folder / name).is_file()]
     reason = " (download is off: data.download = false)"
     if download:
+        from torchvision import datasets
+
         try:
             for split in ("train", "test"):
                 datasets.SVHN(str(folder), split=split, download=True)
@@ -173,6 +179,8 @@ def _files_key(folder: Path, name: str) -> str:
 
 
 def _decode(name: str, folder: Path, source: str) -> tuple[torch.Tensor, torch.Tensor]:
+    from torchvision import datasets
+
     if name == "mnist":
         parts = [datasets.MNIST(str(folder.parent.parent), train=train, download=False)
                  for train in (True, False)]
@@ -181,21 +189,25 @@ def _decode(name: str, folder: Path, source: str) -> tuple[torch.Tensor, torch.T
         images = torch.nn.functional.pad(images, (pad, pad, pad, pad))
         labels = torch.cat([part.targets for part in parts])
     else:
-        loader = datasets.SVHN if source == "real" else _UnverifiedSVHN
+        loader = datasets.SVHN if source == "real" else _unverified_svhn()
         parts = [loader(str(folder), split=split, download=False) for split in ("train", "test")]
         images = torch.from_numpy(np.concatenate([part.data for part in parts]))
         labels = torch.from_numpy(np.concatenate([part.labels for part in parts]))
     return images.contiguous(), labels.long()
 
 
-class _UnverifiedSVHN(datasets.SVHN):
+def _unverified_svhn():
     """torchvision checks SVHN files against published md5 sums; our synthetic file has none.
 
     Only that check is replaced (by an existence check); loading and label mapping stay torchvision's.
     """
+    from torchvision import datasets
 
-    def _check_integrity(self) -> bool:
-        return (Path(self.root) / self.filename).is_file()
+    class UnverifiedSVHN(datasets.SVHN):
+        def _check_integrity(self) -> bool:
+            return (Path(self.root) / self.filename).is_file()
+
+    return UnverifiedSVHN
 
 
 def _content_fingerprint(name: str, source: str, labels: torch.Tensor, images: torch.Tensor) -> str:
