@@ -113,3 +113,14 @@ def test_chapter_list_must_match_quarto_book(tmp_path):
     result = _run_cli(["build", "--profile", str(bad)], REPO)
     assert result.returncode == 2
     assert "differ from the notebooks listed in _quarto.yml" in result.stderr
+
+
+def test_chapter_parameters_apply_to_the_selected_chapters_only():
+    from cnnreport.build import plan_chapters
+
+    params = load_params(REPO / "params" / "full.yaml")
+    plan = plan_chapters(params, REPO, only=["q2-mnist"], chapter_parameters={"dataset": "svhn"})
+    assert [(item.name, item.parameters) for item in plan] == [("q2-mnist", {"dataset": "svhn"})]
+    assert params.chapters[1].parameters == {"dataset": "mnist"}, "the profile is not modified"
+    with pytest.raises(ConfigError, match="q1-data: unknown parameter 'dataset'"):
+        plan_chapters(params, REPO, only=["q1"], chapter_parameters={"dataset": "svhn"})

@@ -10,10 +10,10 @@ cell's source and the error, and leaves the previous report untouched.
 from __future__ import annotations
 
 import difflib
-import json
-import shutil
 import functools
 import hashlib
+import json
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -77,16 +77,16 @@ def plan_chapters(params: Params, root: Path, only: list[str] | None = None,
             available = sorted(p.stem for p in (root / "chapters").glob("*.ipynb"))
             raise ConfigError(f"chapters: {chapter.name}: notebook {chapter.notebook!r} not found; "
                               f"choose one of: {', '.join(available)}")
-        parameters = {**chapter.parameters, **(chapter_parameters or {})}
-        _check_parameters(chapter.name, source, parameters)
-        plan.append(PlannedChapter(chapter.name, source, parameters))
+        plan.append(PlannedChapter(chapter.name, source, dict(chapter.parameters)))
     if only:
-        selected = [item for item in plan if any(_matches(item, pattern) for pattern in only)]
         unknown = [p for p in only if not any(_matches(item, p) for item in plan)]
         if unknown:
             raise ConfigError(f"unknown chapter {unknown[0]!r}; choose one of: "
                               f"{', '.join(item.name for item in plan)}")
-        plan = selected
+        plan = [item for item in plan if any(_matches(item, pattern) for pattern in only)]
+    for item in plan:  # command-line chapter parameters apply to the selected chapters only
+        item.parameters.update(chapter_parameters or {})
+        _check_parameters(item.name, item.source, item.parameters)
     return plan
 
 
@@ -162,18 +162,19 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
-def execute_chapter(item: PlannedChapter, params_file: Path, overrides: dict, kernel: str,
-                    timeout_s: int, root: Path) -> Path:
+def execute_chapter(item: PlannedChapter, params_file: Path, kernel: str, timeout_s: int,
+                    root: Path) -> Path:
     target = executed_path(item.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     failed = target.with_suffix(".failed.ipynb")
     failed.unlink(missing_ok=True)
-    parameters = {"params_file": str(params_file), "overrides": overrides, **item.parameters}
+    # the resolved params file already holds any overrides; `overrides` is for manual papermill use
+    parameters = {"params_file": str(params_file), "overrides": {}, **item.parameters}
     with atomic.atomic_path(target) as temporary:
         try:
             papermill.execute_notebook(
-                str(item.source), str(temporary), parameters=parameters, kernel_name=kernel, language="python",
-                cwd=str(root), execution_timeout=timeout_s, progress_bar=False,
+                str(item.source), str(temporary), parameters=parameters, kernel_name=kernel,
+                language="python", cwd=str(root), execution_timeout=timeout_s, progress_bar=False,
                 stderr_file=sys.stderr, log_output=False)
         except papermill.PapermillExecutionError as error:
             temporary.replace(failed)
@@ -218,7 +219,7 @@ def build(profile: str, only: list[str] | None = None, override_texts: list[str]
         print(f"[{number}/{len(plan)}] {item.name}: executing {item.source.name} "
               f"{item.parameters or ''}".rstrip(), flush=True)
         chapter_started = time.perf_counter()
-        execute_chapter(item, resolved, {}, kernel, params.execution.cell_timeout_s, root)
+        execute_chapter(item, resolved, kernel, params.execution.cell_timeout_s, root)
         seconds = time.perf_counter() - chapter_started
         timings["chapters"][item.name] = round(seconds, 1)
         atomic.write_json(timings_path(), timings)

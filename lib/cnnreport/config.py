@@ -146,7 +146,7 @@ def load_params(path: str | Path, overrides: dict[str, Any] | None = None) -> Pa
 
 
 def params_from_dict(raw: dict, source: str = "params") -> Params:
-    params = _build(Params, raw, prefix="", source=source)
+    params = section_from_mapping(Params, raw, prefix="", source=source)
     _check_values(params, source)
     return params
 
@@ -157,7 +157,7 @@ def with_overrides(section: Any, overrides: dict[str, Any], section_name: str,
     merged = to_plain(section)
     for key, value in overrides.items():
         _set_dotted(merged, key, value)
-    return _build(type(section), merged, prefix=f"{section_name}.", source=source)
+    return section_from_mapping(type(section), merged, prefix=f"{section_name}.", source=source)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -221,7 +221,9 @@ def _set_dotted(raw: dict, dotted_key: str, value: Any) -> None:
 # Typed construction
 
 
-def _build(cls: type, raw: Any, prefix: str, source: str) -> Any:
+def section_from_mapping(cls: type, raw: Any, prefix: str, source: str) -> Any:
+    """A config dataclass from a mapping, refusing unknown keys and wrong types (used for saved
+    run configs and model files too, so they are checked like params files)."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: {prefix.rstrip('.') or 'top level'} must be a mapping, "
                           f"got {raw!r}")
@@ -257,7 +259,7 @@ def _coerce(value: Any, hint: Any, key: str, source: str) -> Any:
                               f"choose one of: {', '.join(map(str, args))}")
         return value
     if dataclasses.is_dataclass(hint):
-        return _build(hint, value, prefix=f"{key}.", source=source)
+        return section_from_mapping(hint, value, prefix=f"{key}.", source=source)
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"{source}: {key} must be a list, got {value!r}")

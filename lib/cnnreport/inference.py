@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from . import atomic
-from .config import ModelConfig, Params, _build, load_params
+from .config import ModelConfig, Params, load_params, section_from_mapping
 from .models import ConvNet, architecture_name
 from .paths import artifacts_dir
 from .runs import MODEL_FORMAT, Run
@@ -50,7 +50,7 @@ def load_model(path: str | Path, expected_architecture: str | None = None,
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise ModelFileError(f"{path} is not a cnn-report model file (expected format "
                              f"{MODEL_FORMAT!r})")
-    config = _build(ModelConfig, payload["model_config"], "model_config.", str(path))
+    config = section_from_mapping(ModelConfig, payload["model_config"], "model_config.", str(path))
     architecture = architecture_name(config)
     if payload.get("architecture") != architecture:
         raise ModelFileError(f"{path}: stated architecture {payload.get('architecture')!r} does not "

@@ -20,7 +20,7 @@ import pandas as pd
 import torch
 
 from . import atomic
-from .config import ModelConfig, TrainConfig, to_plain
+from .config import ModelConfig, TrainConfig, section_from_mapping, to_plain
 from .metrics import ALL_CLASSES
 from .models import ConvNet, architecture_name
 from .paths import artifacts_dir
@@ -134,11 +134,9 @@ def load_run(folder: Path) -> Run:
 
 
 def _spec_from_config(config: dict) -> RunSpec:
-    from .config import _build
-
     return RunSpec(name=config["name"], dataset=config["dataset"],
-                   model=_build(ModelConfig, config["model"], "model.", "run config"),
-                   train=_build(TrainConfig, config["train"], "train.", "run config"),
+                   model=section_from_mapping(ModelConfig, config["model"], "model.", "run config"),
+                   train=section_from_mapping(TrainConfig, config["train"], "train.", "run config"),
                    seed=config["seed"], split=config["split"],
                    train_indices_key=config["train_indices_key"], classes=tuple(config["classes"]))
 
