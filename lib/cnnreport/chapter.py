@@ -57,7 +57,9 @@ class Chapter:
         """Show a DataFrame as a pipe table under a numbered caption."""
         self.tables += 1
         label = f"Table {self.number}.{self.tables}"
-        body = frame.to_markdown(index=index, floatfmt=float_format)
+        # object dtype: an all-numeric frame would otherwise reach tabulate as one float array,
+        # printing integer columns as "8.000"
+        body = frame.astype(object).to_markdown(index=index, floatfmt=float_format)
         display(Markdown(f"*{label}: {caption}*\n\n{body}"))
 
 

@@ -1,0 +1,40 @@
+"""Numbered headings, figures and tables as the report shows them."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from cnnreport import chapter as chapter_module
+from cnnreport.chapter import Chapter
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list:
+    outputs = []
+    monkeypatch.setattr(chapter_module, "display", outputs.append)
+    return outputs
+
+
+def test_numbers_follow_the_chapter_and_count_up(shown):
+    chapter = Chapter("2(e)", "Repeating the training on SVHN")
+    chapter.title()
+    chapter.section("b", "Hyperparameter study")
+    chapter.figure(plt.figure(figsize=(3, 2)), "first")
+    chapter.figure(plt.figure(figsize=(12, 2)), "second")
+    chapter.table(pd.DataFrame({"a": [1]}), "a table")
+    texts = [getattr(o, "data", None) for o in shown]
+    assert texts[0] == "# 2(e) Repeating the training on SVHN"
+    assert texts[1] == "## 2(e)(b) Hyperparameter study"
+    assert "*Figure 2(e).1: first*" in texts and "*Figure 2(e).2: second*" in texts
+    assert texts[-1].startswith("*Table 2(e).1: a table*")
+    images = [o for o in shown if type(o).__name__ == "Image"]
+    assert [image.width for image in images] == [288, 624], "wide figures scaled to the page"
+
+
+def test_integer_columns_stay_integers_in_numeric_tables(shown):
+    Chapter("3", "x").table(pd.DataFrame({"true": [8], "predicted": [3], "share": [0.0251]}), "t",
+                            float_format=".3f")
+    body = shown[-1].data
+    assert "|      8 |           3 |   0.025 |" in body
