@@ -47,7 +47,7 @@ class Evaluation:
 def evaluate(loaded: LoadedModel, image_set: ImageSet, model_name: str, data_name: str,
              classes: Sequence[int] = ALL_CLASSES) -> Evaluation:
     probabilities = predict(loaded.model, image_set.images).cpu()
-    predictions = restricted_predictions(torch.log(probabilities + 1e-12), classes).numpy()
+    predictions = restricted_predictions(probabilities, classes).numpy()
     labels = image_set.labels.cpu().numpy()
     return Evaluation(model_name, data_name, image_set.images.cpu(), labels,
                       probabilities.numpy(), predictions,

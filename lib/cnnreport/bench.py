@@ -13,7 +13,6 @@ is read after a synchronize.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pandas as pd
 
 from . import results
@@ -40,7 +39,8 @@ def describe_case(params: Params, case: int) -> str:
     return " and ".join(parts)
 
 
-def imbalance_run(params: Params, dataset: str, case: int) -> Run:
+def imbalance_run(params: Params, dataset: str, case: int) -> tuple[Run, dict[int, int]]:
+    """The case's run and the number of training images it used per class."""
     splits = load_splits(params, dataset)
     classes = tuple(params.imbalance.classes)
     counts = case_counts(params, case)
@@ -56,7 +56,8 @@ def imbalance_run(params: Params, dataset: str, case: int) -> Run:
     key = "classes-" + "-".join(f"{label}:{count or 'all'}" for label, count in counts.items())
     spec = RunSpec(f"imbalance-{dataset}-case{case}", dataset, model_config, train_config,
                    params.seed, splits.definition(params), key, classes)
-    return train_or_load(spec, data)
+    train_labels = data.train.labels.numpy()
+    return train_or_load(spec, data), {c: int((train_labels == c).sum()) for c in classes}
 
 
 @dataclasses.dataclass
@@ -71,7 +72,7 @@ class CaseResult:
 
 def case_result(params: Params, dataset: str, case: int) -> CaseResult:
     """Train (or load) one case and evaluate it on both datasets' class-1/2 test images."""
-    run = imbalance_run(params, dataset, case)
+    run, train_counts = imbalance_run(params, dataset, case)
     classes = tuple(params.imbalance.classes)
     loaded = load_model(run.model_file)
     evaluations, embeddings = {}, {}
@@ -86,11 +87,7 @@ def case_result(params: Params, dataset: str, case: int) -> CaseResult:
         labels = subset.labels.numpy()
         embeddings[test_dataset] = {"coordinates": coordinates, "labels": labels,
                                     "scores": cluster_scores(coordinates, labels, params.seed)}
-    splits = load_splits(params, dataset)
-    chosen = class_subset(splits.train.labels.numpy(), case_counts(params, case), params.seed)
-    counts = np.bincount(splits.train.labels.numpy()[chosen], minlength=10)
-    result = CaseResult(dataset, case, run, {c: int(counts[c]) for c in classes}, evaluations,
-                        embeddings)
+    result = CaseResult(dataset, case, run, train_counts, evaluations, embeddings)
     _record(result)
     return result
 

@@ -24,7 +24,6 @@ from .config import ModelConfig, TrainConfig, section_from_mapping, to_plain
 from .metrics import ALL_CLASSES
 from .models import ConvNet, architecture_name
 from .paths import artifacts_dir
-from .splits import DatasetSplits
 from .train import EpochCallback, TrainingData, fit, pick_device
 
 MODEL_FORMAT = "cnnreport-model/1"
@@ -115,13 +114,9 @@ def train_or_load(spec: RunSpec, data: TrainingData, on_epoch_end: EpochCallback
                              data.classes)
     torch.manual_seed(spec.seed)  # initial weights depend on the spec, not on what ran before
     model = ConvNet(spec.model)
-    checkpoint = folder / "checkpoint.pt"
-    resumed_from = 0
-    if checkpoint.is_file():
-        resumed_from = len(torch.load(checkpoint, weights_only=True)["history"])
-    history = fit(model, on_device, spec.train, spec.seed, checkpoint, folder / "model_best.pt",
-                  on_epoch_end, description=spec.run_id)
-    run = Run(spec, folder, history, trained_epochs=len(history) - resumed_from)
+    history, trained_epochs = fit(model, on_device, spec.train, spec.seed, folder / "checkpoint.pt",
+                                  folder / "model_best.pt", on_epoch_end, description=spec.run_id)
+    run = Run(spec, folder, history, trained_epochs=trained_epochs)
     _write_outputs(run, model)
     return run
 

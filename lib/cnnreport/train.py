@@ -110,10 +110,13 @@ def predict_logits(model: nn.Module, images: torch.Tensor, batch_size: int) -> t
     return torch.cat(outputs) if outputs else torch.empty(0, 10, device=device)
 
 
-def restricted_predictions(logits: torch.Tensor, classes: Sequence[int]) -> torch.Tensor:
-    """Argmax over the scored classes only (all ten, or e.g. classes 1 and 2 in Q5)."""
-    class_index = torch.as_tensor(classes, device=logits.device)
-    return class_index[logits[:, class_index].argmax(dim=1)]
+def restricted_predictions(scores: torch.Tensor, classes: Sequence[int]) -> torch.Tensor:
+    """Argmax over the scored classes only (all ten, or e.g. classes 1 and 2 in Q5).
+
+    `scores` may be logits or probabilities: softmax keeps the order, so the argmax is the same.
+    """
+    class_index = torch.as_tensor(classes, device=scores.device)
+    return class_index[scores[:, class_index].argmax(dim=1)]
 
 
 def _evaluate_on_device(model, image_set: ImageSet, batch_size, classes):
@@ -136,8 +139,9 @@ def _split_record(loss_sum: torch.Tensor, predictions: torch.Tensor, image_set: 
 
 def fit(model: nn.Module, data: TrainingData, config: TrainConfig, seed: int, checkpoint: Path,
         best_model: Path, on_epoch_end: EpochCallback | None = None,
-        description: str = "training") -> list[dict]:
-    """Train for `config.epochs`, resuming from `checkpoint`; return the per-epoch history.
+        description: str = "training") -> tuple[list[dict], int]:
+    """Train for `config.epochs`, resuming from `checkpoint`; return the per-epoch history and the
+    number of epochs trained by this call.
 
     After each epoch: train loss/accuracy and loss, accuracy, macro precision/recall and per-class
     values on validation and test. The best-validation weights are kept in `best_model`.
@@ -157,6 +161,7 @@ def fit(model: nn.Module, data: TrainingData, config: TrainConfig, seed: int, ch
         schedule.load_state_dict(state["schedule"])
         torch.set_rng_state(state["rng"])
         history = state["history"]
+    resumed_from = len(history)
     progress = tqdm(total=config.epochs * steps_per_epoch, initial=len(history) * steps_per_epoch,
                     desc=description, unit="batch", file=sys.stderr, mininterval=2.0,
                     dynamic_ncols=True)
@@ -170,7 +175,7 @@ def fit(model: nn.Module, data: TrainingData, config: TrainConfig, seed: int, ch
         if on_epoch_end:
             on_epoch_end(epoch, record)
     progress.close()
-    return history
+    return history, len(history) - resumed_from
 
 
 def _train_one_epoch(model, data: TrainingData, config: TrainConfig, optimizer, schedule,
