@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.io
 
-from cnnreport.config import load_params
+from cnnreport.studies.registry import load_study_params
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_ROOT = Path(os.environ.get("CNNREPORT_DATA_ROOT", REPO / "data"))
@@ -32,8 +32,9 @@ def data_root() -> Path:
 
 @pytest.fixture
 def full_params(data_root, monkeypatch):
+    """The mnist-svhn study's full profile, reading real MNIST."""
     monkeypatch.setenv("CNNREPORT_DATA_ROOT", str(data_root))
-    return load_params(REPO / "params" / "full.yaml")
+    return load_study_params("mnist-svhn", "full", root=REPO)
 
 
 def write_svhn_mat(folder: Path, split: str, labels: np.ndarray, seed: int = 0) -> np.ndarray:

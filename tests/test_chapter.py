@@ -6,14 +6,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from cnnreport import chapter as chapter_module
-from cnnreport.chapter import Chapter
+from cnnreport.book import chapter as chapter_module
+from cnnreport.book.chapter import Chapter
 
 
 @pytest.fixture
 def shown(monkeypatch) -> list:
     outputs = []
-    monkeypatch.setattr(chapter_module, "display", outputs.append)
+
+    def display(output, metadata=None):
+        output.shown_metadata = metadata
+        outputs.append(output)
+
+    monkeypatch.setattr(chapter_module, "display", display)
     return outputs
 
 
@@ -26,11 +31,20 @@ def test_numbers_follow_the_chapter_and_count_up(shown):
     chapter.table(pd.DataFrame({"a": [1]}), "a table")
     texts = [getattr(o, "data", None) for o in shown]
     assert texts[0] == "# 2(e) Repeating the training on SVHN"
+    assert shown[0].shown_metadata == chapter_module.TITLE_METADATA, "the build lifts it into a heading"
     assert texts[1] == "## 2(e)(b) Hyperparameter study"
     assert "*Figure 2(e).1: first*" in texts and "*Figure 2(e).2: second*" in texts
     assert texts[-1].startswith("*Table 2(e).1: a table*")
     images = [o for o in shown if type(o).__name__ == "Image"]
     assert [image.width for image in images] == [288, 624], "wide figures scaled to the page"
+
+
+def test_dotted_parts_follow_the_assignment_numbering(shown):
+    chapter = Chapter("5", "Experiment 1: Results", dotted=True)
+    chapter.section("1", "Training results")
+    chapter.figure(plt.figure(figsize=(3, 2)), "curves")
+    assert shown[0].data == "## 5.1 Training results"
+    assert "*Figure 5.1: curves*" in [getattr(o, "data", None) for o in shown]
 
 
 def test_integer_columns_stay_integers_in_numeric_tables(shown):

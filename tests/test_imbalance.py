@@ -7,11 +7,11 @@ import pytest
 import torch
 from sklearn.metrics import accuracy_score, precision_score, recall_score
 
-from cnnreport.config import load_params
-from cnnreport.imbalance import case_counts, describe_case
-from cnnreport.metrics import classification_metrics
-from cnnreport.splits import class_subset, load_splits, restrict_to_classes
-from cnnreport.train import restricted_predictions
+from cnnreport.data.splits import class_subset, load_splits, restrict_to_classes
+from cnnreport.studies.mnist_svhn.imbalance import case_counts, describe_case
+from cnnreport.studies.registry import load_study_params
+from cnnreport.training.engine import restricted_predictions
+from cnnreport.training.metrics import classification_metrics
 
 from conftest import REPO
 
@@ -21,7 +21,7 @@ def mnist_splits(data_root):
     import os
 
     os.environ["CNNREPORT_DATA_ROOT"] = str(data_root)
-    params = load_params(REPO / "params" / "full.yaml")
+    params = load_study_params("mnist-svhn", "full", root=REPO)
     return params, load_splits(params, "mnist")
 
 

@@ -8,28 +8,33 @@ import numpy as np
 import pytest
 import torch
 
-from cnnreport import demo
-from cnnreport.analysis import evaluate, misclassified_by_class
-from cnnreport.config import EmbeddingConfig, ModelConfig, TrainConfig, load_params
-from cnnreport.data import load_dataset, to_model_input
-from cnnreport.embedding import cluster_scores, umap_2d
-from cnnreport.experiments import training_data
-from cnnreport.inference import ModelFileError, load_model, predict
-from cnnreport.models import ConvNet
-from cnnreport.paths import artifacts_dir
-from cnnreport.runs import RunSpec, train_or_load
-from cnnreport.splits import load_splits
-from cnnreport.train import predict_logits
+from cnnreport.analysis.embedding import cluster_scores, umap_2d
+from cnnreport.analysis.evaluation import evaluate, misclassified_by_class
+from cnnreport.analysis.inference import ModelFileError, load_model, predict
+from cnnreport.common.paths import artifacts_dir, study_dir
+from cnnreport.config.sections import EmbeddingConfig, TrainConfig
+from cnnreport.data.image_set import to_model_input
+from cnnreport.data.registry import load_dataset, prepare
+from cnnreport.data.splits import load_splits
+from cnnreport.models import build_model
+from cnnreport.models.convnet import ConvNetConfig
+from cnnreport.studies.mnist_svhn.experiments import training_data
+from cnnreport.studies.registry import load_study_params
+from cnnreport.tools import demo
+from cnnreport.training.engine import predict_logits
+from cnnreport.training.runs import RunSpec, make_run
 
 from conftest import REPO
 
-TINY_MODEL = ModelConfig(channels=(8, 16), feature_dim=32)
+TINY_MODEL = ConvNetConfig(channels=(8, 16), feature_dim=32)
 
 
 @pytest.fixture(scope="module")
 def quick_params(data_root):
     os.environ["CNNREPORT_DATA_ROOT"] = str(data_root)
-    return load_params(REPO / "params" / "quick.yaml")
+    params = load_study_params("mnist-svhn", "quick", root=REPO)
+    prepare(params, log=lambda line: None)  # the SVHN stand-in where real SVHN is absent
+    return params
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +44,12 @@ def saved_run(quick_params):
     spec = RunSpec("inference-test", "mnist", TINY_MODEL,
                    TrainConfig(epochs=1, batch_size=64, learning_rate=0.003), quick_params.seed,
                    splits.definition(quick_params), key)
-    return train_or_load(spec, data), splits
+    return make_run(spec, data), splits
 
 
 def test_load_model_predicts_exactly_like_the_in_memory_model(saved_run):
     run, splits = saved_run
-    in_memory = ConvNet(TINY_MODEL)
+    in_memory = build_model(TINY_MODEL, (3, 32, 32), 10)
     in_memory.load_state_dict(torch.load(run.folder / "model_best.pt", weights_only=True)["model"])
     expected = torch.softmax(predict_logits(in_memory, splits.test.images, 256), dim=1)
     loaded = load_model(run.model_file)
@@ -53,6 +58,7 @@ def test_load_model_predicts_exactly_like_the_in_memory_model(saved_run):
     assert torch.allclose(probabilities.cpu(), expected, atol=1e-6)
     assert torch.allclose(probabilities.sum(1).cpu(), torch.ones(1200), atol=1e-5)
     assert loaded.info["dataset"] == "mnist" and loaded.info["epoch"] == run.best_epoch
+    assert loaded.class_names == tuple("0123456789") and loaded.model.input_shape == (3, 32, 32)
 
 
 def test_mismatched_or_foreign_files_are_refused(saved_run, tmp_path):
@@ -60,6 +66,11 @@ def test_mismatched_or_foreign_files_are_refused(saved_run, tmp_path):
     payload = torch.load(run.model_file, weights_only=True)
     wrong_width = dict(payload, model_config=dict(payload["model_config"], feature_dim=64),
                        architecture="convnet-c8.16x2-f64-relu")
+    torch.save(dict(payload, model_config=dict(payload["model_config"], architecture="vgg")),
+               tmp_path / "unknown.pt")
+    with pytest.raises(ModelFileError, match="model_config.architecture = 'vgg' is not allowed; "
+                                             "choose one of: convnet, layers"):
+        load_model(tmp_path / "unknown.pt")
     torch.save(wrong_width, tmp_path / "wrong.pt")
     with pytest.raises(ModelFileError, match="weights do not match architecture "
                                              "'convnet-c8.16x2-f64-relu'"):
@@ -90,7 +101,7 @@ def test_confusion_matrix_counts_every_test_image(saved_run):
 
 def test_cross_dataset_inputs_share_the_model_format(saved_run, quick_params):
     run, _ = saved_run
-    svhn = load_dataset(quick_params, "svhn")  # synthetic stand-in where real SVHN is absent
+    svhn = load_dataset(quick_params, "svhn")  # the stand-in where real SVHN is absent
     mnist = load_dataset(quick_params, "mnist")
     for images in (svhn.images[:16], mnist.images[:16]):
         batch = to_model_input(images)
@@ -116,19 +127,23 @@ def test_umap_shape_and_determinism():
     assert scores["kNN accuracy (2-D)"] > 0.95 and scores["silhouette"] > 0.5
 
 
-def test_demo_writes_a_gallery_from_a_saved_model(saved_run, capsys):
+def test_demo_writes_a_gallery_from_a_saved_model(saved_run, capsys, monkeypatch):
     run, _ = saved_run
+    monkeypatch.chdir(REPO)
     exit_code = demo.main(["--model", str(run.model_file), "--n", "6", "--seed", "3", "--no-open",
                            "--profile", "quick"])
     assert exit_code == 0
     output = capsys.readouterr().out
     assert "/6 correct; gallery written to" in output
-    page = (demo.artifacts_dir() / "demo" / "mnist-on-mnist.html").read_text()
-    assert page.count("data:image/png;base64,") == 2
-    assert run.model_file.name in page and "of 6 correct" in page
+    page = (study_dir("mnist-svhn", "quick") / "demo" / f"{run.model_file.stem}-on-mnist.html")
+    text = page.read_text()
+    assert text.count("data:image/png;base64,") == 2
+    assert run.model_file.name in text and "of 6 correct" in text
 
 
 def test_demo_without_a_model_says_what_to_do(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(tmp_path))
-    assert demo.main(["--dataset", "svhn", "--no-open"]) == 1
-    assert "no final svhn model recorded" in capsys.readouterr().err
+    monkeypatch.chdir(REPO)
+    assert demo.main(["--study", "mnist-svhn", "--key", "svhn", "--no-open"]) == 1
+    error = capsys.readouterr().err
+    assert "no final models recorded in" in error and "nox -s build_report -- mnist-svhn" in error

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import torch
 
-from cnnreport.data import load_dataset
-from cnnreport.dataset_summary import first_images_per_class, split_size_table, stratification_gap
-from cnnreport.splits import load_splits, make_split, split_indices
+from cnnreport.data.registry import load_dataset
+from cnnreport.analysis.dataset_summary import first_images_per_class, split_size_table, stratification_gap
+from cnnreport.data.splits import load_splits, make_split, split_indices
 
 
 def test_mnist_split_sizes_are_exact(full_params):

@@ -10,19 +10,26 @@ import pytest
 import torch
 from sklearn.metrics import accuracy_score, precision_score, recall_score
 
-from cnnreport import runs as runs_module
-from cnnreport.config import ConfigError, ModelConfig, TrainConfig, load_params
-from cnnreport.experiments import training_data
-from cnnreport.models import ConvNet
-from cnnreport.runs import RunSpec, train_or_load
-from cnnreport.seeding import seed_everything
-from cnnreport.splits import load_splits
-from cnnreport.train import predict_logits, random_shift
+from cnnreport.common.seeding import seed_everything
+from cnnreport.config.sections import TrainConfig
+from cnnreport.config.typed_yaml import ConfigError
+from cnnreport.data.splits import load_splits
+from cnnreport.models import build_model
+from cnnreport.models.convnet import ConvNetConfig
+from cnnreport.studies.mnist_svhn.experiments import training_data
+from cnnreport.studies.registry import load_study_params
+from cnnreport.training import runs as runs_module
+from cnnreport.training.engine import predict_logits, random_shift
+from cnnreport.training.runs import RunSpec, make_run
 
 from conftest import REPO
 
-SMALL_MODEL = ModelConfig(channels=(16, 32, 64), feature_dim=64)
+SMALL_MODEL = ConvNetConfig(channels=(16, 32, 64), feature_dim=64)
 TWO_EPOCHS = TrainConfig(epochs=2, batch_size=64, learning_rate=0.003, eval_batch_size=1024)
+
+
+def load_params(name, overrides=None):
+    return load_study_params("mnist-svhn", name, overrides, root=REPO)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +37,7 @@ def mnist_data(data_root):
     import os
 
     os.environ["CNNREPORT_DATA_ROOT"] = str(data_root)
-    params = load_params(REPO / "params" / "quick.yaml")  # 6000 images: 4200 / 600 / 1200
+    params = load_params("quick")  # 6000 images: 4200 / 600 / 1200
     splits = load_splits(params, "mnist")
     data, key = training_data(splits, 3000, seed=42)
     return splits, data, key
@@ -49,7 +56,7 @@ def without_timing(history: list[dict]) -> list[dict]:
 def reference_run(mnist_data):
     splits, data, key = mnist_data
     seed_everything(42)
-    return train_or_load(spec_for("reference", splits, key), data)
+    return make_run(spec_for("reference", splits, key), data)
 
 
 def test_small_real_subset_beats_90_percent_in_two_epochs(reference_run):
@@ -61,7 +68,7 @@ def test_small_real_subset_beats_90_percent_in_two_epochs(reference_run):
 def test_metric_files_match_scikit_learn_on_the_same_predictions(reference_run, mnist_data):
     splits, data, _ = mnist_data
     payload = torch.load(reference_run.folder / "model_last.pt", weights_only=True)
-    model = ConvNet(SMALL_MODEL)
+    model = build_model(SMALL_MODEL, (3, 32, 32), 10)
     model.load_state_dict(payload["state_dict"])
     predictions = predict_logits(model, data.test.images, 512).argmax(1).numpy()
     labels = data.test.labels.numpy()
@@ -82,15 +89,16 @@ def test_metric_files_match_scikit_learn_on_the_same_predictions(reference_run, 
 def test_second_identical_call_trains_nothing(reference_run, mnist_data, monkeypatch):
     splits, data, key = mnist_data
     monkeypatch.setattr(runs_module, "fit", lambda *a, **k: pytest.fail("retrained a finished run"))
-    again = train_or_load(spec_for("reference", splits, key), data)
+    again = make_run(spec_for("reference", splits, key), data)
     assert again.trained_epochs == 0 and again.run_id == reference_run.run_id
     assert without_timing(again.history) == without_timing(reference_run.history)
 
 
-def test_any_changed_param_gives_a_new_run_id(mnist_data):
+def test_any_changed_param_gives_a_new_run_id_but_the_label_does_not(mnist_data):
     splits, _, key = mnist_data
     base = spec_for("reference", splits, key)
     assert spec_for("reference", splits, key).run_id == base.run_id
+    assert spec_for("another study's name", splits, key).run_id == base.run_id
     changed = [spec_for("reference", splits, key, learning_rate=0.001),
                spec_for("reference", splits, key, batch_size=128),
                dataclasses.replace(base, seed=43), dataclasses.replace(base, split={"fingerprint": "x"}),
@@ -100,7 +108,7 @@ def test_any_changed_param_gives_a_new_run_id(mnist_data):
 
 def test_model_file_name_says_dataset_architecture_epochs_run_and_best_epoch(reference_run):
     name = reference_run.model_file.name
-    assert name.startswith("mnist_convnet-c16.32.64x2-f64-relu_e2_reference-")
+    assert name.startswith(f"mnist_convnet-c16.32.64x2-f64-relu_e2_{reference_run.run_id}")
     assert name.endswith(f"_best-e{reference_run.best_epoch}.pt")
     payload = torch.load(reference_run.model_file, weights_only=True)
     assert payload["epoch"] == reference_run.best_epoch and payload["dataset"] == "mnist"
@@ -115,10 +123,10 @@ def test_interrupted_run_resumes_to_identical_metrics(reference_run, mnist_data)
             raise KeyboardInterrupt("simulated kill")
 
     with pytest.raises(KeyboardInterrupt):
-        train_or_load(spec, data, on_epoch_end=crash_after_first_epoch)
+        make_run(spec, data, on_epoch_end=crash_after_first_epoch)
     assert (runs_module.runs_dir() / spec.run_id / "checkpoint.pt").is_file()
     assert not (runs_module.runs_dir() / spec.run_id / "result.json").exists()
-    resumed = train_or_load(spec, data)
+    resumed = make_run(spec, data)
     assert resumed.trained_epochs == 1, "resumed from the last finished epoch"
     assert without_timing(resumed.history) == without_timing(reference_run.history)
 
@@ -126,21 +134,20 @@ def test_interrupted_run_resumes_to_identical_metrics(reference_run, mnist_data)
 def test_two_cpu_runs_with_the_same_seed_are_identical(reference_run, mnist_data):
     splits, data, key = mnist_data
     seed_everything(42)
-    repeat = train_or_load(spec_for("repeat", splits, key), data)
+    repeat = make_run(spec_for("repeat", splits, key), data)
     assert repeat.trained_epochs == 2
     assert without_timing(repeat.history) == without_timing(reference_run.history)
 
 
 def test_bad_optimizer_or_activation_fails_before_training():
     with pytest.raises(ConfigError, match="choose one of: sgd, adam, adamw"):
-        load_params(REPO / "params" / "full.yaml", {"train.optimizer": "lbfgs"})
+        load_params("full", {"train.optimizer": "lbfgs"})
     with pytest.raises(ConfigError, match="study.variants\\[0\\].*choose one of: relu, leaky_relu"):
-        load_params(REPO / "params" / "full.yaml",
-                    {"study.variants": [{"model.activation": "swish"}]})
+        load_params("full", {"study.variants": [{"model.activation": "swish"}]})
 
 
 def test_model_shapes_and_probabilities():
-    model = ConvNet(SMALL_MODEL).eval()
+    model = build_model(SMALL_MODEL, (3, 32, 32), 10).eval()
     images = torch.rand(5, 3, 32, 32)
     assert model(images).shape == (5, 10)
     assert model.features(images).shape == (5, 64)

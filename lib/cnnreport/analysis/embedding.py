@@ -1,0 +1,87 @@
+"""2-D UMAP projections of feature-layer outputs and numbers that say how well they cluster.
+
+UMAP runs on the CPU and dominates the chapter's time, so embeddings are cached under
+`artifacts/embeddings/` by a hash of their input features and settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import silhouette_score
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+
+from ..common import atomic
+from ..common.paths import artifacts_dir
+from ..config.sections import EmbeddingConfig
+from ..data.image_set import ImageSet
+from ..data.splits import stratified_subset
+from .inference import LoadedModel, features
+
+
+@dataclass
+class Projection:
+    """One model's feature layer on one image set, projected to 2-D, with its cluster scores."""
+
+    coordinates: np.ndarray  # [N, 2]
+    labels: np.ndarray  # true labels of the projected images
+    class_names: tuple[str, ...]
+    scores: dict  # kNN accuracy (2-D) and silhouette
+
+    @property
+    def points(self) -> int:
+        return len(self.labels)
+
+
+def project(loaded: LoadedModel, image_set: ImageSet, config: EmbeddingConfig,
+            seed: int) -> Projection:
+    """Feature-layer outputs of a (stratified sample of) `image_set`, their UMAP and scores."""
+    subset = image_set.take(embedding_points(image_set.labels.numpy(), config, seed))
+    coordinates = umap_2d(features(loaded.model, subset.images).numpy(), config, seed)
+    labels = subset.labels.numpy()
+    return Projection(coordinates, labels, image_set.classes,
+                      cluster_scores(coordinates, labels, seed))
+
+
+def embedding_points(labels: np.ndarray, config: EmbeddingConfig, seed: int) -> np.ndarray:
+    """Positions to project: all of them, or a stratified subsample of `max_points`."""
+    if config.max_points is None or config.max_points >= len(labels):
+        return np.arange(len(labels))
+    return stratified_subset(labels, config.max_points, seed)
+
+
+def umap_2d(features: np.ndarray, config: EmbeddingConfig, seed: int) -> np.ndarray:
+    """[N, 2] UMAP coordinates (cached by a hash of the features and settings)."""
+    digest = hashlib.sha256(np.ascontiguousarray(features, dtype=np.float32).tobytes())
+    digest.update(f"{config.n_neighbors}|{config.min_dist}|{seed}".encode())
+    path = artifacts_dir() / "embeddings" / f"{digest.hexdigest()[:16]}.npy"
+    if path.is_file():
+        return np.load(path)
+    import umap  # imported lazily: numba compilation takes seconds
+
+    reducer = umap.UMAP(n_components=2, n_neighbors=min(config.n_neighbors, len(features) - 1),
+                        min_dist=config.min_dist, random_state=seed)
+    coordinates = reducer.fit_transform(features).astype(np.float32)
+    atomic.write_with(path, lambda temporary: _save_npy(temporary, coordinates))
+    return coordinates
+
+
+def _save_npy(path, array: np.ndarray) -> None:
+    with open(path, "wb") as handle:
+        np.save(handle, array)
+
+
+def cluster_scores(coordinates: np.ndarray, labels: np.ndarray, seed: int) -> dict:
+    """5-fold k-nearest-neighbour accuracy and silhouette score of the classes in the 2-D embedding."""
+    counts = np.bincount(labels)
+    folds = int(min(5, counts[counts > 0].min()))
+    knn = float("nan")
+    if folds >= 2:
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        knn = float(cross_val_score(KNeighborsClassifier(n_neighbors=5), coordinates, labels,
+                                    cv=splitter).mean())
+    silhouette = float(silhouette_score(coordinates, labels)) if len(set(labels)) > 1 else float("nan")
+    return {"kNN accuracy (2-D)": knn, "silhouette": silhouette}

@@ -1,0 +1,82 @@
+"""Tables and sentences about training runs, read from the runs' files and histories."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..training.runs import Run
+
+MACRO_COLUMNS = ["epoch", "loss", "accuracy", "precision", "recall", "f1"]
+
+
+def read_metric_file(run: Run, split: str) -> pd.DataFrame:
+    """A run's per-epoch metric text file, parsed back (the report shows what the files say)."""
+    return pd.read_csv(run.metric_files()[split], sep=r"\s+")
+
+
+def final_metrics_table(run: Run) -> pd.DataFrame:
+    """Validation and test metrics at the best-validation epoch (the kept model) and the last one."""
+    rows = []
+    for label, record in (("best validation", run.best), ("last", run.last)):
+        for split in ("val", "test"):
+            values = record[split]
+            rows.append({"model": f"{label} (epoch {record['epoch']})",
+                         "split": "validation" if split == "val" else "test",
+                         "accuracy": values["accuracy"], "precision": values["precision"],
+                         "recall": values["recall"], "f1": values["f1"], "loss": values["loss"]})
+    return pd.DataFrame(rows)
+
+
+def history_frame(run: Run) -> pd.DataFrame:
+    """Per epoch: validation and test accuracy, training and validation loss (for curves)."""
+    return pd.DataFrame({
+        "epoch": [record["epoch"] for record in run.history],
+        "val_accuracy": [record["val"]["accuracy"] for record in run.history],
+        "test_accuracy": [record["test"]["accuracy"] for record in run.history],
+        "train_loss": [record["train"]["loss"] for record in run.history],
+        "val_loss": [record["val"]["loss"] for record in run.history]})
+
+
+def seed_spread(runs: list[Run], split: str = "test") -> dict:
+    """Accuracy of the kept (best-validation) epoch over repeated runs: values, mean and std."""
+    values = np.array([run.best[split]["accuracy"] for run in runs])
+    return {"runs": len(values), "values": values.tolist(), "mean": float(values.mean()),
+            "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+            "min": float(values.min()), "max": float(values.max())}
+
+
+def epoch_table(run: Run) -> pd.DataFrame:
+    """Per epoch, from the run's metric text files: training and validation loss, validation and
+    test accuracy (what assignments ask to 'monitor and record')."""
+    train, val, test = (read_metric_file(run, split) for split in ("train", "val", "test"))
+    return pd.DataFrame({"epoch": train["epoch"], "train loss": train["loss"],
+                         "validation loss": val["loss"], "validation accuracy": val["accuracy"],
+                         "test accuracy": test["accuracy"]})
+
+
+def describe_training(run: Run) -> list[str]:
+    """Sentences read from the numbers: how the losses moved, where validation loss bottomed out,
+    which epoch was kept and what it scores."""
+    table = epoch_table(run)
+    first, last = table.iloc[0], table.iloc[-1]
+    lowest = table.loc[table["validation loss"].idxmin()]
+    lines = [f"Training loss falls from {first['train loss']:.4f} after epoch 1 to "
+             f"{last['train loss']:.4f} after epoch {int(last['epoch'])}; validation loss from "
+             f"{first['validation loss']:.4f} to {last['validation loss']:.4f}."]
+    if lowest["epoch"] < last["epoch"] and last["validation loss"] > lowest["validation loss"]:
+        lines.append(f"Validation loss is lowest at epoch {int(lowest['epoch'])} "
+                     f"({lowest['validation loss']:.4f}) and {last['validation loss']:.4f} at the "
+                     f"end: the onset of over-fitting, with training loss still falling.")
+    else:
+        lines.append(f"Validation loss is lowest at the last epoch: no sign of over-fitting within "
+                     f"{int(last['epoch'])} epochs; more epochs could still help.")
+    gap = last["validation loss"] - last["train loss"]
+    lines.append(f"At the end validation loss is {abs(gap):.4f} {'above' if gap > 0 else 'below'} "
+                 f"training loss.")
+    best = run.best
+    lines.append(f"The kept model is epoch {run.best_epoch} (best validation accuracy "
+                 f"{100 * best['val']['accuracy']:.2f}%): test accuracy "
+                 f"{100 * best['test']['accuracy']:.2f}%; the last epoch gives "
+                 f"{100 * run.last['test']['accuracy']:.2f}%.")
+    return lines

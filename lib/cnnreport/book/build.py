@@ -1,0 +1,199 @@
+"""The build: params -> data -> runs -> executed chapter notebooks -> rendered report.
+
+Everything that can be checked is checked before the first run trains: the study, the profile, the
+overrides, the chapter list against the study's Quarto profile, each instance's parameters, and the
+data (the explicit data step fetches what it may and writes announced stand-ins). Then the study
+makes every run its chapters read (progress per run and per epoch), and only then do chapters
+execute: they read runs, they never train. A failure stops the build with what failed and why,
+and leaves the previous report untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..common import atomic
+from ..common.paths import book_dir, notebooks_dir, project_root, study_dir, study_root
+from ..data import registry as data_registry
+from ..data.splits import load_splits
+from ..studies.registry import DEFAULT_STUDY, get_study, load_study_params, study_names
+from ..training.runs import (MadeRuns, make_run, made_runs, made_runs_path, record_final_models,
+                             record_made_runs)
+from .execute import BuildError, ensure_kernel, execute_chapter
+from .index_page import write_index
+from .plan import plan_chapters, split_overrides
+from .provenance import timings_path
+from .render import render_report
+
+__all__ = ["BuildError", "DEFAULT_STUDY", "build", "build_all", "timings_path"]
+
+
+def last_build_path(study: str) -> Path:
+    return study_root(study) / "last-build.json"
+
+
+def build(study: str, profile: str = "full", only: list[str] | None = None,
+          override_texts: list[str] = ()) -> Path:
+    """Execute the study's chapters (all, or `only`) and render its report; return its folder."""
+    root = project_root()
+    entry = get_study(study)
+    plan = plan_chapters(load_study_params(study, profile, root=root), root)
+    chapter_parameters, config_overrides = split_overrides(list(override_texts), plan)
+    params = load_study_params(study, profile, config_overrides, root)  # validates overrides
+    plan = plan_chapters(params, root, only, chapter_parameters)
+    if only is not None:
+        _require_other_chapters(params, {item.name for item in plan})
+    resolved = write_resolved_params(params, config_overrides)
+    started = time.perf_counter()
+    prepare_data(params)
+    made = entry.make_runs(params, frozenset(item.source.stem for item in plan),
+                           _obtain_with_progress())
+    _record_runs(params, made, full_build=only is None)
+    timings = _start_timings(params, full_build=only is None)
+    _execute(plan, params, resolved, timings, root)
+    publish_book(params)
+    report = render_report(root, study, subtitle=f"Profile: {params.profile}")
+    _record_build(params, time.perf_counter() - started)
+    write_index(root)
+    print(f"Report written to {report} in {time.perf_counter() - started:.1f} s", flush=True)
+    return report
+
+
+def build_all(profile: str = "full", override_texts: list[str] = ()) -> Path:
+    """Build every registered study with `profile`; report/index.html links them all."""
+    for study in study_names():
+        print(f"=== study {study} ({profile}) ===", flush=True)
+        build(study, profile, override_texts=override_texts)
+    return write_index(project_root())
+
+
+def _require_other_chapters(params, selected: set[str]) -> None:
+    missing = [c.name for c in params.chapters if c.name not in selected
+               and not (notebooks_dir(params.study_name, params.profile) / f"{c.name}.ipynb").is_file()]
+    if missing:
+        raise BuildError(f"chapters {', '.join(missing)} have not been executed yet, so the report "
+                         f"cannot be rendered; run `nox -s build_report -- {params.study_name} "
+                         f"--profile {params.profile}` first")
+
+
+def write_resolved_params(params, overrides: dict) -> Path:
+    """The exact settings the notebooks run with, saved beside the outputs they produce."""
+    suffix = f"-{hashlib.sha256(repr(sorted(overrides.items())).encode()).hexdigest()[:8]}" \
+        if overrides else ""
+    return atomic.write_yaml(study_dir(params.study_name, params.profile) / f"params{suffix}.yaml",
+                             params.to_dict())
+
+
+# ---------------------------------------------------------------------------------------------
+# Data and runs, before any chapter
+
+
+def prepare_data(params) -> None:
+    """The explicit data step: downloads and stand-ins as allowed, then every split loads."""
+    print("[data] checking " + ", ".join(params.data.datasets), flush=True)
+    data_registry.prepare(params, log=lambda line: print(f"[data] {line}", flush=True))
+    for name in params.data.datasets:
+        splits = load_splits(params, name)
+        print(f"[data] {splits.display_name}: {len(splits.train):,} / {len(splits.val):,} / "
+              f"{len(splits.test):,} train / validation / test images of shape "
+              f"{splits.train.shape}", flush=True)
+
+
+def _obtain_with_progress():
+    """`make_run` that prints a line per run and per epoch (tqdm shows the batches); a run asked
+    for twice (e.g. the chosen study variant, again for the imbalance cases) is made once."""
+    counter = itertools.count(1)
+    made: dict[str, object] = {}
+
+    def obtain(spec, data):
+        run_id = spec.run_id
+        if run_id in made:
+            return made[run_id]
+        number = next(counter)
+        started = time.perf_counter()
+
+        def epoch_line(epoch, record):
+            tqdm.write(f"  epoch {epoch}/{spec.train.epochs}: train loss "
+                       f"{record['train']['loss']:.4f}, validation accuracy "
+                       f"{record['val']['accuracy']:.4f}")
+
+        print(f"[run {number}] {spec.name} ({run_id})", flush=True)
+        run = made[run_id] = make_run(spec, data, on_epoch_end=epoch_line)
+        state = (f"trained {run.trained_epochs} epoch(s) in {time.perf_counter() - started:.1f} s"
+                 if run.trained_epochs else "already made, reused")
+        print(f"[run {number}] {spec.name}: {state}", flush=True)
+        return run
+
+    return obtain
+
+
+def _record_runs(params, made: MadeRuns, full_build: bool) -> None:
+    """A full build records its runs and final models afresh; a chapter rerun adds its runs."""
+    study, profile = params.study_name, params.profile
+    runs = list(made.runs)
+    if not full_build and made_runs_path(study, profile).is_file():
+        runs += made_runs(study, profile)
+    record_made_runs(study, profile, runs)
+    if made.finals and full_build:
+        record_final_models(study, profile, made.finals)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapters, book, records
+
+
+def _start_timings(params, full_build: bool) -> dict:
+    """Seconds per executed chapter, read by the summary chapters (kept across chapter reruns)."""
+    path = timings_path(params.study_name, params.profile)
+    if not full_build and path.is_file():
+        return json.loads(path.read_text())
+    return {"profile": params.profile,
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "chapters": {}}
+
+
+def _execute(plan, params, resolved: Path, timings: dict, root: Path) -> None:
+    kernel = ensure_kernel()
+    folder = notebooks_dir(params.study_name, params.profile)
+    for number, item in enumerate(plan, start=1):
+        print(f"[{number}/{len(plan)}] {item.name}: executing {item.source.name} "
+              f"{item.parameters or ''}".rstrip(), flush=True)
+        chapter_started = time.perf_counter()
+        execute_chapter(item, folder / f"{item.name}.ipynb", resolved, kernel,
+                        params.execution.cell_timeout_s, root)
+        seconds = time.perf_counter() - chapter_started
+        timings["chapters"][item.name] = round(seconds, 1)
+        atomic.write_json(timings_path(params.study_name, params.profile), timings)
+        print(f"[{number}/{len(plan)}] {item.name}: done in {seconds:.1f} s", flush=True)
+
+
+def publish_book(params) -> Path:
+    """Copy the profile's executed chapters to the study's book folder, which Quarto renders."""
+    source = notebooks_dir(params.study_name, params.profile)
+    target = book_dir(params.study_name)
+    target.mkdir(parents=True, exist_ok=True)
+    names = {f"{chapter.name}.ipynb" for chapter in params.chapters}
+    for stale in target.glob("*.ipynb"):
+        if stale.name not in names:
+            stale.unlink()
+    for name in sorted(names):
+        atomic.write_with(target / name, lambda path, name=name: shutil.copyfile(source / name, path))
+    return target
+
+
+def _record_build(params, seconds: float) -> None:
+    """What the index of all reports shows for this study: profile, date, headline numbers."""
+    try:
+        headline = get_study(params.study_name).headline(params)
+    except FileNotFoundError:  # a chapter rerun before the chapter recording the numbers ran
+        headline = {}
+    atomic.write_json(last_build_path(params.study_name), {
+        "study": params.study_name, "profile": params.profile, "seconds": round(seconds, 1),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "headline": headline})

@@ -1,0 +1,319 @@
+"""Figures. Each function takes ready numbers and returns a matplotlib Figure; none computes results.
+
+One function per kind of figure; class names come with the data, so any dataset draws the same way.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+import torch  # noqa: E402
+
+sns.set_theme(style="whitegrid", context="notebook")
+SPLIT_PALETTE = {"train": "#4C72B0", "validation": "#55A868", "test": "#C44E52"}
+PAIR_COLOURS = ("#DD8452", "#4C72B0")  # two-class scatter plots
+
+
+def class_palette(count: int) -> list:
+    """Distinct colours for `count` classes (tab10 up to ten, then evenly spaced hues)."""
+    return sns.color_palette("tab10" if count <= 10 else "husl", count)
+
+
+def image_for_display(image: torch.Tensor) -> np.ndarray:
+    """uint8 [C, H, W] -> array matplotlib shows (grey images as 2-D)."""
+    array = image.cpu().numpy()
+    return array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
+
+
+def sample_grid(samples: dict[str, list[torch.Tensor]], class_names: tuple[str, ...], title: str,
+                per_split: int) -> plt.Figure:
+    """Columns are classes; rows are, per split, the first `per_split` images of each class.
+
+    `samples[split]` holds, per class in order, a uint8 tensor [per_split, C, H, W]. Classes run
+    across the page so the grid fits a page's width and height.
+    """
+    splits = list(samples)
+    rows = len(splits) * per_split
+    figure, axes = plt.subplots(rows, len(class_names), figsize=(len(class_names) * 1.0,
+                                                                   rows * 1.12 + 0.4),
+                                squeeze=False)
+    for block, split in enumerate(splits):
+        for column, class_images in enumerate(samples[split]):
+            for slot in range(per_split):
+                axis = axes[block * per_split + slot, column]
+                axis.set_xticks([])
+                axis.set_yticks([])
+                if slot < len(class_images):
+                    axis.imshow(image_for_display(class_images[slot]), cmap="gray", vmin=0, vmax=255)
+                    axis.set_title(f"{split}: {class_names[column]}", fontsize=6.5, pad=2)
+                if column == 0:
+                    axis.set_ylabel(f"{split} #{slot + 1}", fontsize=7)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout(rect=(0, 0, 1, 0.98), h_pad=0.3, w_pad=0.2)
+    return figure
+
+
+def class_distribution(counts: pd.DataFrame, title: str) -> plt.Figure:
+    """Grouped bars of images per class, one colour per split; `counts` has columns class/split/images."""
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    sns.barplot(data=counts, x="class", y="images", hue="split", palette=SPLIT_PALETTE, ax=axes[0])
+    axes[0].set_title(f"{title}: images per class")
+    shares = counts.assign(share=counts["images"] / counts.groupby("split")["images"].transform("sum"))
+    sns.barplot(data=shares, x="class", y="share", hue="split", palette=SPLIT_PALETTE, ax=axes[1])
+    axes[1].set_title(f"{title}: share of each split")
+    axes[1].yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    for axis in axes:
+        axis.legend(title=None, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def study_curves(curves: dict[str, list[float]], chosen: str, title: str) -> plt.Figure:
+    """Validation accuracy per epoch for each study variant; the chosen one drawn thick."""
+    figure, axis = plt.subplots(figsize=(8, 4))
+    for name, accuracies in curves.items():
+        epochs = range(1, len(accuracies) + 1)
+        axis.plot(epochs, accuracies, marker="o", linewidth=3 if name == chosen else 1.2,
+                  label=f"{name} (chosen)" if name == chosen else name)
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("validation accuracy")
+    axis.set_title(title)
+    axis.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    return figure
+
+
+def training_curves(frames: dict[str, pd.DataFrame], best_epoch: int, title: str) -> plt.Figure:
+    """Loss and accuracy over epochs for train and validation, test accuracy dashed, best epoch marked.
+
+    `frames` maps split ("train", "val", "test") to a per-epoch frame with loss and accuracy.
+    """
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    styles = {"train": dict(color="#4C72B0"), "val": dict(color="#55A868"),
+              "test": dict(color="#C44E52", linestyle="--")}
+    names = {"train": "train", "val": "validation", "test": "test"}
+    for metric, axis in zip(("loss", "accuracy"), axes):
+        for split, frame in frames.items():
+            if split == "test" and metric == "loss":
+                continue
+            axis.plot(frame["epoch"], frame[metric], label=names[split], **styles[split])
+        axis.axvline(best_epoch, color="grey", linestyle=":", label=f"best validation (epoch {best_epoch})")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.set_title(f"{title}: {metric}")
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def overlaid_curves(histories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
+    """Validation accuracy and training loss per epoch for several runs on shared axes.
+
+    `histories[name]` has columns epoch, val_accuracy, test_accuracy and train_loss.
+    """
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for name, frame in histories.items():
+        line, = axes[0].plot(frame["epoch"], frame["val_accuracy"], label=f"{name} validation")
+        axes[0].plot(frame["epoch"], frame["test_accuracy"], linestyle="--", color=line.get_color(),
+                     label=f"{name} test")
+        axes[1].plot(frame["epoch"], frame["train_loss"], label=name, color=line.get_color())
+    axes[0].set_title(f"{title}: accuracy")
+    axes[1].set_title(f"{title}: training loss")
+    for axis in axes:
+        axis.set_xlabel("epoch")
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def misclassified_grid(images: torch.Tensor, chosen: dict[int, np.ndarray], predictions: np.ndarray,
+                       confidence: np.ndarray, class_names: tuple[str, ...], per_class: int,
+                       title: str) -> plt.Figure:
+    """Rows are true classes; each cell a misclassified test image with prediction and probability."""
+    classes = list(chosen)
+    figure, axes = plt.subplots(len(classes), per_class,
+                                figsize=(per_class * 0.95, len(classes) * 1.0 + 0.4), squeeze=False)
+    for row, label in enumerate(classes):
+        for column in range(per_class):
+            axis = axes[row, column]
+            axis.set_xticks([])
+            axis.set_yticks([])
+            for spine in axis.spines.values():
+                spine.set_visible(False)
+            axis.imshow(np.full(images.shape[-2:], 255, dtype=np.uint8), cmap="gray", vmin=0, vmax=255)
+            if column < len(chosen[label]):  # blank cells keep every row the same size
+                position = chosen[label][column]
+                axis.imshow(image_for_display(images[position]), cmap="gray", vmin=0, vmax=255)
+                axis.set_title(f"→{class_names[predictions[position]]} ({confidence[position]:.2f})",
+                               fontsize=6.5, pad=1.5, color="#C44E52")
+            if column == 0:
+                axis.set_ylabel(f"true {class_names[label]}", fontsize=7)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout(rect=(0, 0, 1, 0.98), h_pad=0.2, w_pad=0.1)
+    return figure
+
+
+def confusion_heatmaps(confusion: np.ndarray, labels: list[str], title: str) -> plt.Figure:
+    """Counts (left) and row-normalized shares (right) of one confusion matrix; `labels` name its
+    rows and columns."""
+    confusion = np.asarray(confusion)
+    normalized = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    size = 4.2 if len(labels) > 2 else 3
+    figure, axes = plt.subplots(1, 2, figsize=(2 * size + 1.5, size))
+    sns.heatmap(confusion, annot=len(labels) <= 10, fmt="d", cmap="Blues", ax=axes[0],
+                xticklabels=labels, yticklabels=labels, cbar=False, annot_kws={"size": 6.5})
+    sns.heatmap(normalized, annot=len(labels) <= 10, fmt=".2f", cmap="Blues", ax=axes[1],
+                xticklabels=labels, yticklabels=labels, vmin=0, vmax=1, cbar=False,
+                annot_kws={"size": 6.5})
+    for axis, kind in zip(axes, ("counts", "row-normalized")):
+        axis.set_xlabel("predicted")
+        axis.set_ylabel("true")
+        axis.set_title(f"{title} ({kind})", fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def prediction_gallery(images: torch.Tensor, labels: np.ndarray, probabilities: np.ndarray,
+                       class_names: tuple[str, ...], title: str, columns: int = 6) -> plt.Figure:
+    """Images with predicted class and probability; green when right, red when wrong."""
+    count = len(images)
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.45 + 0.3),
+                                squeeze=False)
+    for slot, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if slot >= count:
+            continue
+        predicted = int(probabilities[slot].argmax())
+        axis.imshow(image_for_display(images[slot]), cmap="gray", vmin=0, vmax=255)
+        colour = "#2E7D32" if predicted == labels[slot] else "#C62828"
+        axis.set_title(f"pred {class_names[predicted]} ({probabilities[slot, predicted]:.2f})\n"
+                       f"true {class_names[labels[slot]]}", fontsize=7, color=colour)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def probability_maps(images: torch.Tensor, labels: np.ndarray, probabilities: np.ndarray,
+                     class_names: tuple[str, ...], title: str, columns: int = 4) -> plt.Figure:
+    """Each image above its softmax bar chart (true class outlined, predicted filled red)."""
+    count = len(images)
+    pairs = -(-count // columns)
+    figure, axes = plt.subplots(2 * pairs, columns, figsize=(columns * 2.0, pairs * 3.3),
+                                gridspec_kw={"height_ratios": [1.2, 1] * pairs}, squeeze=False)
+    for slot in range(pairs * columns):
+        image_axis = axes[2 * (slot // columns), slot % columns]
+        bar_axis = axes[2 * (slot // columns) + 1, slot % columns]
+        image_axis.axis("off")
+        if slot >= count:
+            bar_axis.axis("off")
+            continue
+        predicted = int(probabilities[slot].argmax())
+        image_axis.imshow(image_for_display(images[slot]), cmap="gray", vmin=0, vmax=255)
+        image_axis.set_title(f"true {class_names[labels[slot]]}, pred {class_names[predicted]}",
+                             fontsize=8)
+        count = probabilities.shape[1]
+        colours = ["#C44E52" if c == predicted else "#8DA0CB" for c in range(count)]
+        bars = bar_axis.bar(range(count), probabilities[slot], color=colours)
+        bars[int(labels[slot])].set_edgecolor("black")
+        bars[int(labels[slot])].set_linewidth(1.5)
+        bar_axis.set_ylim(0, 1)
+        bar_axis.set_xticks(range(count), class_names if count <= 12 else None)
+        bar_axis.tick_params(labelsize=6)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def per_class_bars(table: pd.DataFrame, title: str) -> plt.Figure:
+    """Precision, recall and F1 per class, one panel per metric, one colour per model."""
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharey=True)
+    for axis, metric in zip(axes, ("precision", "recall", "f1")):
+        sns.barplot(data=table, x="class", y=metric, hue="model", ax=axis)
+        low = max(0.0, float(table[metric].min()) - 0.05)
+        axis.set_ylim(low, 1.0)
+        axis.set_title(f"{title}: {metric}", fontsize=9)
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def embedding_scatter(coordinates: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...],
+                      title: str, subtitle: str = "") -> plt.Figure:
+    """2-D embedding coloured by class with a legend."""
+    figure, axis = plt.subplots(figsize=(6.2, 5.2))
+    palette = class_palette(len(class_names))
+    for label in sorted(set(int(value) for value in labels)):
+        points = coordinates[labels == label]
+        axis.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6, color=palette[label],
+                     label=class_names[label], rasterized=True)
+    axis.set_title(f"{title}\n{subtitle}" if subtitle else title, fontsize=9)
+    axis.set_xticks([])
+    axis.set_yticks([])
+    axis.legend(title="class", markerscale=4, fontsize=7, loc="center left",
+                bbox_to_anchor=(1.0, 0.5))
+    figure.tight_layout()
+    return figure
+
+
+def case_curves(own: dict[str, pd.DataFrame], classes: tuple[str, str], cases: list[int]) -> plt.Figure:
+    """Per-class recall (solid) and precision (faint) across cases, one panel per training dataset.
+
+    `own[name]` has one row per case with columns `recall <c>` and `precision <c>` for both classes.
+    """
+    figure, axes = plt.subplots(1, len(own), figsize=(5.5 * len(own), 3.6), sharey=True,
+                                squeeze=False)
+    for axis, (name, table) in zip(axes[0], own.items()):
+        for label, style in zip(classes, ("o-", "s--")):
+            axis.plot(cases, table[f"recall {label}"], style, label=f"recall class {label}")
+            axis.plot(cases, table[f"precision {label}"], style, alpha=0.4,
+                      label=f"precision class {label}")
+        axis.set_xticks(cases)
+        axis.set_xlabel("case")
+        axis.set_title(f"trained and tested on {name}")
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def embedding_panels(panels: dict[str, tuple[np.ndarray, np.ndarray]], classes: tuple[int, int],
+                     titles: dict[str, str]) -> plt.Figure:
+    """Two-class 2-D embeddings side by side; `panels[key]` is (coordinates, labels)."""
+    figure, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8), squeeze=False)
+    for axis, (key, (coordinates, labels)) in zip(axes[0], panels.items()):
+        for label, colour in zip(classes, PAIR_COLOURS):
+            points = coordinates[labels == label]
+            axis.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6, color=colour, label=str(label))
+        axis.set_title(titles[key], fontsize=9)
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.legend(title="class", markerscale=4, fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def seed_curves(histories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
+    """Training loss, validation loss and test accuracy per epoch, one line per seed.
+
+    `histories[label]` has columns epoch, train_loss, val_loss and test_accuracy.
+    """
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for label, frame in histories.items():
+        line, = axes[0].plot(frame["epoch"], frame["train_loss"], label=f"{label} train")
+        axes[0].plot(frame["epoch"], frame["val_loss"], linestyle="--", color=line.get_color(),
+                     label=f"{label} validation")
+        axes[1].plot(frame["epoch"], frame["test_accuracy"], color=line.get_color(), label=label)
+    axes[0].set_title(f"{title}: loss")
+    axes[1].set_title(f"{title}: test accuracy")
+    for axis, metric in zip(axes, ("loss", "accuracy")):
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    return figure

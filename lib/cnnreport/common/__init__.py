@@ -1,0 +1,1 @@
+"""Infrastructure every stage uses: where files live, atomic writes, seeding."""

@@ -1,0 +1,161 @@
+"""Params sections every study shares: data, training, embedding, execution, chapters.
+
+Defaults live here, in the fields; each section states what else must hold in `problems()`, with its
+own key names (the loader adds the section's path). A study's schema (in `studies/<study>/params.py`)
+extends `StudyParams` with its own sections.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Literal, Optional
+
+DATA_ROOT_ENV = "CNNREPORT_DATA_ROOT"
+OptimizerName = Literal["sgd", "adam", "adamw"]
+ScheduleName = Literal["none", "cosine", "onecycle"]
+
+
+def require_positive(values: dict[str, Optional[int | float]]) -> Iterator[str]:
+    """'epochs must be positive, got 0' for each value that is set and not above zero."""
+    for key, value in values.items():
+        if value is not None and value <= 0:
+            yield f"{key} must be positive, got {value}"
+
+
+@dataclass(frozen=True)
+class SplitFractions:
+    train: float = 0.7  # share of the pooled official train+test images
+    val: float = 0.1
+    test: float = 0.2
+
+    def problems(self) -> Iterator[str]:
+        total = self.train + self.val + self.test
+        if abs(total - 1.0) > 1e-6:
+            yield (f" fractions must sum to 1, got train {self.train} + val {self.val} + test "
+                   f"{self.test} = {total:g}")
+        if min(self.train, self.val, self.test) <= 0:
+            yield " fractions must all be positive"
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    root: str = "data"  # torchvision layout; CNNREPORT_DATA_ROOT overrides it
+    download: bool = True  # try torchvision's download when files are missing
+    datasets: tuple[str, ...] = ()  # dataset registry names the study uses, in report order
+    split: SplitFractions = field(default_factory=SplitFractions)
+    max_images: Optional[int] = None  # stratified cap on each pooled dataset (None: all images)
+    image_size: Optional[int] = None  # square side fed to the models (None: the dataset's own)
+    channels: Optional[int] = None  # 1 or 3 channels fed to the models (None: the dataset's own)
+    # auto: real files when present, else a stand-in written by the build's explicit data step
+    source: Literal["auto", "real", "stand-in"] = "auto"
+    stand_in_images: int = 20000  # size of a stand-in where a dataset has no real copy
+
+    def problems(self) -> Iterator[str]:
+        from ..data.registry import dataset_names
+
+        known = dataset_names()
+        for index, name in enumerate(self.datasets):
+            if name not in known:
+                yield f"datasets[{index}] = {name!r} is not allowed; choose one of: {', '.join(known)}"
+        if not self.datasets:
+            yield f"datasets must name at least one dataset; choose from: {', '.join(known)}"
+        if self.channels not in (None, 1, 3):
+            yield f"channels must be 1, 3 or null, got {self.channels}"
+        yield from require_positive({"max_images": self.max_images, "image_size": self.image_size,
+                                     "stand_in_images": self.stand_in_images})
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 50
+    optimizer: OptimizerName = "adamw"
+    learning_rate: float = 0.001  # peak rate for the onecycle schedule
+    weight_decay: float = 0.0005
+    momentum: float = 0.9  # SGD only
+    batch_size: int = 256
+    eval_batch_size: int = 1024
+    schedule: ScheduleName = "onecycle"
+    label_smoothing: float = 0.0
+    augment_shift: int = 2  # random translation in pixels on the device (0: off)
+    max_train_images: Optional[int] = None  # stratified cap on the training split (None: all)
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"epochs": self.epochs, "batch_size": self.batch_size,
+                                     "eval_batch_size": self.eval_batch_size,
+                                     "max_train_images": self.max_train_images,
+                                     "learning_rate": self.learning_rate})
+        if self.augment_shift < 0:
+            yield "augment_shift must be 0 or more"
+        if not 0 <= self.label_smoothing < 1:
+            yield f"label_smoothing must be in [0, 1), got {self.label_smoothing}"
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    n_neighbors: int = 15
+    min_dist: float = 0.1
+    max_points: Optional[int] = 10000  # stratified subsample per plot (None: whole split)
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"n_neighbors": self.n_neighbors, "max_points": self.max_points})
+
+
+@dataclass(frozen=True)
+class ChapterInstance:
+    name: str  # output name: artifacts/<study>/<profile>/notebooks/<name>.ipynb
+    notebook: str  # source notebook in chapters/<study>/, without .ipynb
+    parameters: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExecutionConfig:
+    cell_timeout_s: int = 7200  # papermill per-cell timeout
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"cell_timeout_s": self.cell_timeout_s})
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """Title page of the study's report (written into its generated Quarto profile)."""
+
+    title: str = "Assignment report"
+    subtitle: str = "Generated by cnn-report"
+    author: str = "cnn-report"  # typst books need an author; set the student's name
+
+
+@dataclass(frozen=True)
+class StudyParams:
+    """What every study's params hold; a study's schema adds its own sections."""
+
+    profile: str
+    study_name: str = ""  # the study's registry name (set from the folder the profile sits in)
+    seed: int = 42
+    data: DataConfig = field(default_factory=DataConfig)
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    book: BookConfig = field(default_factory=BookConfig)
+    chapters: tuple[ChapterInstance, ...] = ()
+
+    def data_root(self) -> Path:
+        """The environment variable wins so CI and shared machines point at one read-only copy."""
+        return Path(os.environ.get(DATA_ROOT_ENV) or self.data.root)
+
+    def to_dict(self) -> dict:
+        from .typed_yaml import to_plain
+
+        return to_plain(self)
+
+    def problems(self) -> Iterator[str]:
+        if self.seed < 0:
+            yield f"seed must be 0 or more, got {self.seed}"
+        names = [chapter.name for chapter in self.chapters]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            yield f"chapters: duplicate chapter names {duplicates}"
+        for chapter in self.chapters:
+            dataset = chapter.parameters.get("dataset")
+            if dataset is not None and dataset not in self.data.datasets:
+                yield (f"chapters: {chapter.name}: dataset {dataset!r} is not allowed; choose one "
+                       f"of: {', '.join(self.data.datasets)}")

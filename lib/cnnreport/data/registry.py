@@ -1,0 +1,345 @@
+"""The dataset registry: every dataset a study can use, and the one place that names them.
+
+Each entry declares its display name, class names, native channels and size, where its files sit
+under the data root, how torchvision downloads them, how they decode into uint8 tensors and, where a
+dataset may be missing on a machine, a stand-in written in its own file format. Nothing outside this
+registry branches on a dataset's name, assumes ten classes or a 32x32x3 image.
+
+Loading never writes a dataset: stand-ins and downloads happen only in `prepare`, the build's
+explicit data step, which says what it wrote. Decoded tensors are cached under `artifacts/cache/`
+by the source files' names and sizes and by the decoding code. torchvision is imported only to
+decode or download (its import costs seconds in every chapter kernel).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+import torch
+
+from ..common import atomic
+from ..common.paths import artifacts_dir
+from ..config.sections import DATA_ROOT_ENV
+from .image_set import ImageSet
+
+if TYPE_CHECKING:
+    from ..config.sections import StudyParams
+
+Decoded = tuple[torch.Tensor, torch.Tensor, tuple[str, ...]]  # images, labels, class names
+
+
+class DataNotFoundError(FileNotFoundError):
+    """Dataset files are missing and could not be downloaded; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A stand-in written in the dataset's own file format where no real copy exists."""
+
+    write: Callable[[Path, int, int], None]  # (folder, number of images, seed)
+    description: str  # what the images are, for the report's data notice
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    display_name: str
+    folders: tuple[str, ...]  # where the files may sit, relative to the data root (first wins)
+    files: tuple[str, ...]  # files that must be present in that folder (image folders: none)
+    decode: Callable[["DatasetSpec", Path, int | None], Decoded]  # (spec, folder, image size)
+    channels: int  # native channel count (image folders: after conversion to RGB)
+    size: int | None  # native square side; None: any size (resized once at decode)
+    classes: tuple[str, ...] | None = None  # None: named by the files (folders, meta files)
+    download: Callable[[Path], None] | None = None  # data root -> files fetched by torchvision
+    stand_in: StandIn | None = None
+
+
+_DATASETS: dict[str, DatasetSpec] = {}
+
+
+def register_dataset(spec: DatasetSpec) -> DatasetSpec:
+    _DATASETS[spec.name] = spec
+    return spec
+
+
+def dataset_names() -> tuple[str, ...]:
+    return tuple(_DATASETS)
+
+
+def get_dataset(name: str) -> DatasetSpec:
+    if name not in _DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(_DATASETS)}")
+    return _DATASETS[name]
+
+
+def display_name(name: str) -> str:
+    return get_dataset(name).display_name
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoders (torchvision's own dataset classes where torchvision has one)
+
+
+def _decode_idx(class_name: str) -> Callable[[DatasetSpec, Path, int | None], Decoded]:
+    """MNIST-layout idx files (MNIST, Fashion-MNIST): official train then test, [N, 1, 28, 28]."""
+    def decode(spec: DatasetSpec, folder: Path, size: int | None) -> Decoded:
+        from torchvision import datasets
+
+        loader = getattr(datasets, class_name)
+        parts = [loader(str(folder.parent.parent), train=train, download=False)
+                 for train in (True, False)]
+        images = torch.cat([part.data for part in parts]).unsqueeze(1)
+        return images.contiguous(), torch.cat([part.targets for part in parts]).long(), spec.classes
+
+    return decode
+
+
+def _download_idx(class_name: str) -> Callable[[Path], None]:
+    def download(root: Path) -> None:
+        from torchvision import datasets
+
+        getattr(datasets, class_name)(str(root), train=True, download=True)
+
+    return download
+
+
+def _decode_svhn(spec: DatasetSpec, folder: Path, size: int | None) -> Decoded:
+    """SVHN `.mat` files through torchvision (label 10 is digit 0); stand-ins skip the md5 check."""
+    loader = _svhn_class(verified=not _is_stand_in(folder))
+    parts = [loader(str(folder), split=split, download=False) for split in ("train", "test")]
+    images = torch.from_numpy(np.concatenate([part.data for part in parts]))
+    labels = torch.from_numpy(np.concatenate([part.labels for part in parts]))
+    return images.contiguous(), labels.long(), spec.classes
+
+
+def _svhn_class(verified: bool):
+    """torchvision checks SVHN files against published md5 sums; a stand-in has none, so for a
+    stand-in only that check is replaced (by an existence check)."""
+    from torchvision import datasets
+
+    if verified:
+        return datasets.SVHN
+
+    class UnverifiedSVHN(datasets.SVHN):
+        def _check_integrity(self) -> bool:
+            return (Path(self.root) / self.filename).is_file()
+
+    return UnverifiedSVHN
+
+
+def _download_svhn(root: Path) -> None:
+    from torchvision import datasets
+
+    for split in ("train", "test"):
+        datasets.SVHN(str(root / "SVHN"), split=split, download=True)
+
+
+def _decode_cifar100(spec: DatasetSpec, folder: Path, size: int | None) -> Decoded:
+    """CIFAR-100 python pickles through torchvision: fine labels, class names from its meta file."""
+    from torchvision import datasets
+
+    parts = [datasets.CIFAR100(str(folder.parent), train=train, download=False)
+             for train in (True, False)]
+    images = torch.from_numpy(np.concatenate([part.data for part in parts])).permute(0, 3, 1, 2)
+    labels = torch.as_tensor(np.concatenate([part.targets for part in parts]))
+    return images.contiguous(), labels.long(), tuple(parts[0].classes)
+
+
+def _download_cifar100(root: Path) -> None:
+    from torchvision import datasets
+
+    datasets.CIFAR100(str(root), train=True, download=True)
+
+
+def _decode_image_folder(spec: DatasetSpec, folder: Path, size: int | None) -> Decoded:
+    """A torchvision `ImageFolder` (one folder per class): every image converted to RGB, its shorter
+    side resized to `size` and centre-cropped square, once, here; training never touches PIL."""
+    if size is None:
+        raise DataNotFoundError(f"{spec.display_name} images come in any size: set data.image_size "
+                                f"(e.g. 64) to the square side they are resized to")
+    from torchvision import datasets
+    from torchvision.transforms import functional
+
+    def load(path: str):
+        with open(path, "rb") as handle:
+            image = datasets.folder.Image.open(handle).convert("RGB")
+        image = functional.center_crop(functional.resize(image, size, antialias=True), size)
+        return functional.pil_to_tensor(image)
+
+    folder_set = datasets.ImageFolder(str(folder), loader=load)
+    images = torch.stack([image for image, _ in folder_set])
+    return images, torch.as_tensor(folder_set.targets).long(), tuple(folder_set.classes)
+
+
+def _svhn_stand_in(folder: Path, images: int, seed: int) -> None:
+    from .stand_ins import write_svhn_stand_in
+
+    write_svhn_stand_in(folder, images, seed)
+
+
+DIGITS = tuple(str(digit) for digit in range(10))
+
+register_dataset(DatasetSpec(
+    "mnist", "MNIST", folders=("MNIST/raw",), channels=1, size=28, classes=DIGITS,
+    files=("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+           "t10k-labels-idx1-ubyte"),
+    decode=_decode_idx("MNIST"), download=_download_idx("MNIST")))
+register_dataset(DatasetSpec(
+    "fashion-mnist", "Fashion-MNIST", folders=("FashionMNIST/raw",), channels=1, size=28,
+    classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+             "Bag", "Ankle boot"),
+    files=("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+           "t10k-labels-idx1-ubyte"),
+    decode=_decode_idx("FashionMNIST"), download=_download_idx("FashionMNIST")))
+register_dataset(DatasetSpec(
+    "svhn", "SVHN", folders=("SVHN", "."), channels=3, size=32, classes=DIGITS,
+    files=("train_32x32.mat", "test_32x32.mat"), decode=_decode_svhn, download=_download_svhn,
+    stand_in=StandIn(_svhn_stand_in, "rendered house-number crops")))
+register_dataset(DatasetSpec(
+    "cifar100", "CIFAR-100", folders=("cifar-100-python",), channels=3, size=32,
+    files=("train", "test", "meta"), decode=_decode_cifar100, download=_download_cifar100))
+register_dataset(DatasetSpec(
+    "animals", "Animals (cats, dogs, pandas)", folders=("animals",), channels=3, size=None,
+    files=(), decode=_decode_image_folder))
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating, preparing and loading
+
+
+def _real_folder(spec: DatasetSpec, root: Path) -> Path | None:
+    for relative in spec.folders:
+        folder = (root / relative)
+        if folder.is_dir() and all((folder / name).is_file() for name in spec.files) and (
+                spec.files or any(child.is_dir() for child in folder.iterdir())):
+            return folder
+    return None
+
+
+def stand_in_folder(spec: DatasetSpec, params: "StudyParams") -> Path:
+    return (artifacts_dir() / "stand-ins" /
+            f"{spec.name}-{params.data.stand_in_images}-{params.seed}" / spec.folders[0])
+
+
+def _is_stand_in(folder: Path) -> bool:
+    return (artifacts_dir() / "stand-ins") in folder.resolve().parents
+
+
+def locate(params: "StudyParams", name: str) -> tuple[Path, str]:
+    """The folder holding `name`'s files and whether they are "real" or a "stand-in"."""
+    spec = get_dataset(name)
+    if params.data.source != "stand-in":
+        folder = _real_folder(spec, params.data_root())
+        if folder is not None:
+            return folder, "real"
+    if params.data.source != "real" and spec.stand_in is not None:
+        folder = stand_in_folder(spec, params)
+        if all((folder / file).is_file() for file in spec.files):
+            return folder, "stand-in"
+    raise DataNotFoundError(_missing_message(spec, params))
+
+
+def _missing_message(spec: DatasetSpec, params: "StudyParams") -> str:
+    root = params.data_root()
+    expected = root / spec.folders[0]
+    listed = ", ".join(spec.files) if spec.files else "one folder of images per class"
+    advice = (f"Put torchvision's {spec.display_name} files there, or point {DATA_ROOT_ENV} / "
+              f"data.root at a folder that has {spec.folders[0]}/")
+    if spec.stand_in is not None and params.data.source != "real":
+        advice += (f"; or let the build's data step write a stand-in ({spec.stand_in.description}): "
+                   f"nox -s build_report, with data.source auto or stand-in")
+    elif spec.stand_in is not None:
+        advice += "; or set data.source to auto or stand-in (choices: auto, real, stand-in)"
+    return f"{spec.display_name} files missing under {expected}: {listed}. {advice}."
+
+
+def prepare(params: "StudyParams", log: Callable[[str], None] = print) -> None:
+    """The build's data step: fetch what is missing (when allowed) and write stand-ins, saying so.
+
+    Afterwards every dataset of the study can be located; anything still missing raises
+    DataNotFoundError naming the files and the folder.
+    """
+    for name in params.data.datasets:
+        spec = get_dataset(name)
+        try:
+            locate(params, name)
+            continue
+        except DataNotFoundError:
+            pass
+        if params.data.download and spec.download is not None and params.data.source != "stand-in":
+            try:
+                log(f"{spec.display_name}: files missing under {params.data_root()}; trying "
+                    f"torchvision's download")
+                spec.download(params.data_root())
+            except Exception as error:  # no network, read-only folder, bad checksum
+                log(f"{spec.display_name}: download failed ({error})")
+        if _real_folder(spec, params.data_root()) is None and spec.stand_in is not None \
+                and params.data.source != "real":
+            folder = stand_in_folder(spec, params)
+            log(f"{spec.display_name}: no real copy under {params.data_root()}; writing a stand-in "
+                f"of {params.data.stand_in_images:,} {spec.stand_in.description} in its own "
+                f"format to {folder} (the report says so on every page that uses it)")
+            spec.stand_in.write(folder, params.data.stand_in_images, params.seed)
+        locate(params, name)
+
+
+def load_dataset(params: "StudyParams", name: str) -> ImageSet:
+    """The whole pooled dataset (official train then official test), from the cache when possible.
+
+    Images have their native size (image folders: data.image_size); fitting them to a study's
+    common size happens when splits are made.
+    """
+    spec = get_dataset(name)
+    folder, source = locate(params, name)
+    size = params.data.image_size if spec.size is None else None
+    cache_path = artifacts_dir() / "cache" / f"{name}-{source}-{_files_key(spec, folder, size)}.pt"
+    if cache_path.is_file():
+        cached = torch.load(cache_path, weights_only=True)
+        images, labels, classes = cached["images"], cached["labels"], tuple(cached["classes"])
+        fingerprint = cached["fingerprint"]
+    else:
+        images, labels, classes = spec.decode(spec, folder, size)
+        fingerprint = _content_fingerprint(name, source, labels, images)
+        atomic.torch_save(cache_path, {"images": images, "labels": labels, "classes": list(classes),
+                                       "fingerprint": fingerprint})
+    shown = spec.display_name + (" (synthetic stand-in)" if source == "stand-in" else "")
+    return ImageSet(name, shown, images, labels, classes, source, fingerprint)
+
+
+def data_notice(image_set: ImageSet, params: "StudyParams") -> str | None:
+    """A sentence for the report when the data are a stand-in, else None.
+
+    `image_set` is the whole pooled dataset, whose size the sentence states.
+    """
+    if image_set.source != "stand-in":
+        return None
+    spec = get_dataset(image_set.name)
+    files = f"`{'`, `'.join(spec.files)}`" if spec.files else "its image folders"
+    return (f"Real {spec.display_name} files ({files}) were not found under "
+            f"`{params.data_root() / spec.folders[0]}`; every {spec.display_name} result in this "
+            f"report uses a synthetic stand-in of {len(image_set):,} {spec.stand_in.description} "
+            f"in {spec.display_name}'s own file format. Its numbers show that the pipeline works, "
+            f"not how models fare on real {spec.display_name}.")
+
+
+def _files_key(spec: DatasetSpec, folder: Path, size: int | None) -> str:
+    """Cheap identity of the source files (names and sizes), the decode size and the decoding code,
+    so a changed file or decoder invalidates the cache."""
+    from ..training.code_fingerprint import module_fingerprint
+
+    files = spec.files or sorted(str(path.relative_to(folder)) for path in folder.rglob("*")
+                                 if path.is_file())
+    described = [f"{file}:{(folder / file).stat().st_size}" for file in files]
+    described += [f"size:{size}", module_fingerprint(__name__)]
+    return hashlib.sha256("|".join(described).encode()).hexdigest()[:12]
+
+
+def _content_fingerprint(name: str, source: str, labels: torch.Tensor, images: torch.Tensor) -> str:
+    digest = hashlib.sha256(f"{name}|{source}|{tuple(images.shape)}".encode())
+    digest.update(labels.numpy().tobytes())
+    digest.update(images[:: max(1, len(images) // 997)].numpy().tobytes())  # a sample of pixels
+    return digest.hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Studies: one subpackage per assignment, registered in `studies.registry`."""

@@ -1,0 +1,138 @@
+"""Which runs the mnist-svhn report needs, derived from params: the hyperparameter study and the
+final runs, per dataset.
+
+Q2(b): every study variant (one factor changed around the baseline in `train`/`model`) trains for
+`study.epochs`; the variant with the highest validation accuracy, and only it, is trained for
+`train.epochs`. Test metrics are recorded but never used to choose. Each function takes `obtain`:
+`make_run` in the build (trains what is missing), `find_run` in chapters (only reads).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...config.typed_yaml import with_overrides
+from ...data.splits import DatasetSplits, load_splits, stratified_subset
+from ...training.engine import TrainingData
+from ...training.runs import Obtain, Run, RunSpec, find_run
+from .params import MnistSvhnParams
+
+
+@dataclass(frozen=True)
+class StudyVariant:
+    name: str
+    overrides: dict
+
+
+@dataclass
+class StudyResult:
+    dataset: str
+    variants: list[StudyVariant]
+    runs: list[Run]
+    chosen: StudyVariant
+
+    def table(self) -> pd.DataFrame:
+        """One row per variant: settings, best validation accuracy and loss, training time."""
+        rows = []
+        for variant, run in zip(self.variants, self.runs):
+            best = run.best
+            rows.append({"variant": variant.name, "optimizer": run.spec.train.optimizer,
+                         "learning rate": run.spec.train.learning_rate,
+                         "batch size": run.spec.train.batch_size,
+                         "activation": run.spec.model.activation,
+                         "best val accuracy": best["val"]["accuracy"],
+                         "val loss": best["val"]["loss"], "best epoch": best["epoch"],
+                         "train seconds": run.training_seconds(),
+                         "chosen": "yes" if variant == self.chosen else ""})
+        return pd.DataFrame(rows)
+
+    def validation_curves(self) -> dict[str, list[float]]:
+        return {variant.name: [record["val"]["accuracy"] for record in run.history]
+                for variant, run in zip(self.variants, self.runs)}
+
+
+def variant_name(overrides: dict) -> str:
+    if not overrides:
+        return "baseline"
+    return ", ".join(f"{key.split('.', 1)[1]}={value}" for key, value in overrides.items())
+
+
+def study_variants(params: MnistSvhnParams) -> list[StudyVariant]:
+    return [StudyVariant(variant_name(overrides), dict(overrides))
+            for overrides in params.study.variants]
+
+
+def configs_for(params: MnistSvhnParams, overrides: dict):
+    """The baseline `model` and `train` sections with a variant's dotted overrides applied."""
+    model_overrides = {k.split(".", 1)[1]: v for k, v in overrides.items() if k.startswith("model.")}
+    train_overrides = {k.split(".", 1)[1]: v for k, v in overrides.items() if k.startswith("train.")}
+    return (with_overrides(params.model, model_overrides, "model"),
+            with_overrides(params.train, train_overrides, "train"))
+
+
+def training_data(splits: DatasetSplits, max_train_images: int | None, seed: int,
+                  classes: tuple[int, ...] = ()) -> tuple[TrainingData, str]:
+    """Splits as TrainingData, the train split capped (stratified) when asked; and a subset key."""
+    if max_train_images is None or max_train_images >= len(splits.train):
+        return TrainingData(splits.train, splits.val, splits.test, classes), "all"
+    chosen = stratified_subset(splits.train.labels.numpy(), max_train_images, seed)
+    return (TrainingData(splits.train.take(chosen), splits.val, splits.test, classes),
+            f"stratified-{max_train_images}")
+
+
+def run_study(params: MnistSvhnParams, dataset: str, splits: DatasetSplits | None = None,
+              obtain: Obtain = find_run) -> StudyResult:
+    splits = splits or load_splits(params, dataset)
+    data, subset_key = training_data(splits, params.study.max_train_images, params.seed)
+    variants = study_variants(params)
+    runs = []
+    for variant in variants:
+        model_config, train_config = configs_for(params, variant.overrides)
+        train_config = dataclasses.replace(train_config, epochs=params.study.epochs,
+                                           max_train_images=params.study.max_train_images)
+        slug = variant.name.replace(", ", "-").replace("=", "-").replace(".", "p")
+        spec = RunSpec(f"study-{dataset}-{slug}", dataset, model_config, train_config, params.seed,
+                       splits.definition(params), subset_key)
+        runs.append(obtain(spec, data))
+    scores = [run.best["val"]["accuracy"] for run in runs]
+    return StudyResult(dataset, variants, runs, variants[int(np.argmax(scores))])
+
+
+def final_run(params: MnistSvhnParams, dataset: str, study: StudyResult | None = None,
+              splits: DatasetSplits | None = None, obtain: Obtain = find_run) -> Run:
+    """The chosen configuration trained for `train.epochs` (cached like every run)."""
+    splits = splits or load_splits(params, dataset)
+    study = study or run_study(params, dataset, splits, obtain)
+    model_config, train_config = configs_for(params, study.chosen.overrides)
+    data, subset_key = training_data(splits, train_config.max_train_images, params.seed)
+    spec = RunSpec(f"{dataset}-final", dataset, model_config, train_config, params.seed,
+                   splits.definition(params), subset_key)
+    return obtain(spec, data)
+
+
+def study_findings(study: StudyResult) -> list[str]:
+    """One sentence per studied factor: each value tried and its best validation accuracy."""
+    table = study.table().set_index("variant")
+    baseline = table.loc["baseline", "best val accuracy"] if "baseline" in table.index else None
+    factors: dict[str, list[tuple[str, float]]] = {}
+    for variant in study.variants:
+        for key, value in variant.overrides.items():
+            factors.setdefault(key.split(".", 1)[1], []).append(
+                (f"{value}", table.loc[variant.name, "best val accuracy"]))
+    lines = []
+    baseline_values = {}
+    if baseline is not None:
+        spec = study.runs[[v.name for v in study.variants].index("baseline")].spec
+        baseline_values = {"optimizer": spec.train.optimizer, "learning_rate": spec.train.learning_rate,
+                           "batch_size": spec.train.batch_size, "activation": spec.model.activation}
+    for factor, tried in factors.items():
+        if factor in baseline_values:
+            tried = [(f"{baseline_values[factor]} (baseline)", baseline)] + tried
+        best_value, best_score = max(tried, key=lambda item: item[1])
+        listed = ", ".join(f"{value}: {100 * score:.2f}%" for value, score in tried)
+        lines.append(f"**{factor.replace('_', ' ')}**: {listed}; best {best_value}.")
+    return lines

@@ -1,0 +1,1 @@
+"""Training: the engine, metrics, and runs (made once, cached by config, data and code)."""
