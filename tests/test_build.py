@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,8 @@ import pytest
 
 from conftest import REPO
 
-PROJECT_FILES = ("_quarto.yml", "index.qmd", "params", "chapters")
+PROJECT_FILES = ("_quarto.yml", "_quarto-mnist-svhn.yml", "_quarto-mnist-merged.yml", "index.qmd",
+                 "params", "chapters")
 
 
 def run_build(project: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
@@ -34,36 +36,30 @@ def copy_project(target: Path) -> Path:
 
 
 def planted_failure_project(tmp_path: Path) -> Path:
-    project = tmp_path / "failing"
-    (project / "chapters").mkdir(parents=True)
-    (project / "params").mkdir()
-    (project / "_quarto.yml").write_text(
-        "project:\n  type: book\nbook:\n  title: T\n  chapters:\n    - index.qmd\n"
-        "    - artifacts/notebooks/boom.ipynb\n")
-    (project / "index.qmd").write_text("# Index\n")
-    (project / "params" / "test.yaml").write_text(
-        "profile: test\nchapters:\n  - {name: boom, notebook: boom}\n")
+    """The mnist-merged study with its first chapter replaced by one that fails."""
+    project = copy_project(tmp_path / "failing")
     parameters = nbformat.v4.new_code_cell('params_file = ""\noverrides = {}')
     parameters.metadata["tags"] = ["parameters"]
     notebook = nbformat.v4.new_notebook(cells=[
         parameters, nbformat.v4.new_code_cell("x = 1"),
         nbformat.v4.new_code_cell('raise ValueError("planted failure")')])
-    nbformat.write(notebook, project / "chapters" / "boom.ipynb")
-    (project / "report").mkdir()
-    (project / "report" / "index.html").write_text("OLD REPORT")
+    nbformat.write(notebook, project / "chapters" / "mnist-merged" / "data.ipynb")
+    (project / "report" / "mnist-merged").mkdir(parents=True)
+    (project / "report" / "mnist-merged" / "index.html").write_text("OLD REPORT")
     return project
 
 
-def test_failing_chapter_stops_build_and_keeps_old_report(tmp_path):
+def test_failing_chapter_stops_build_and_keeps_old_report(tmp_path, data_root):
     project = planted_failure_project(tmp_path)
-    result = run_build(project, "build", "--profile", "test", timeout=300)
+    result = run_build(project, "build", "mnist-merged", "--profile", "quick", timeout=600)
     assert result.returncode == 1
-    assert "chapter boom failed in cell" in result.stderr
+    assert "chapter data failed in cell" in result.stderr
     assert 'raise ValueError("planted failure")' in result.stderr
     assert "ValueError: planted failure" in result.stderr
-    assert (project / "report" / "index.html").read_text() == "OLD REPORT"
-    assert (project / "artifacts" / "notebooks" / "boom.failed.ipynb").is_file()
-    assert not (project / "artifacts" / "notebooks" / "boom.ipynb").exists()
+    assert (project / "report" / "mnist-merged" / "index.html").read_text() == "OLD REPORT"
+    notebooks = project / "artifacts" / "mnist-merged" / "quick" / "notebooks"
+    assert (notebooks / "data.failed.ipynb").is_file()
+    assert not (notebooks / "data.ipynb").exists()
 
 
 QUESTION_HEADINGS = (
@@ -93,63 +89,113 @@ CAPTIONS = (
     "Table 5.1.1:", "Figure 5(d).1:", "Table 6.5: Every run this build used")
 
 
+def without_artifacts_override() -> dict:
+    return {k: v for k, v in os.environ.items() if k != "CNNREPORT_ARTIFACTS"}
+
+
 @pytest.mark.slow
 def test_quick_build_renders_the_whole_numbered_report(tmp_path, data_root):
     project = copy_project(tmp_path / "project")
-    result = run_build(project, "build", "--profile", "quick")
+    result = run_build(project, "build", "--profile", "quick")  # the default study: mnist-svhn
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "[data] SVHN" in result.stdout and "[run 1] study-mnist-baseline" in result.stdout
+    assert result.stdout.index("[run 1]") < result.stdout.index("[1/13] q1-data"), \
+        "every run is made before any chapter executes"
     assert re.search(r"\[1/13\] q1-data: done in \d+\.\d s", result.stdout)
     assert re.search(r"\[13/13\] q6-summary: done in \d+\.\d s", result.stdout)
     assert "Quarto not found on PATH" in result.stdout or shutil.which("quarto")
 
-    html = (project / "report" / "index.html").read_text()
+    report = project / "report" / "mnist-svhn"
+    html = (report / "index.html").read_text()
     for text in QUESTION_HEADINGS + CAPTIONS:
         assert text in html, text
     assert html.count("(60 images)") == 2, "2 images x 10 classes x 3 splits, per dataset"
     assert html.count('src="data:image/png;base64,') >= 40, "figures are embedded"
     assert not re.search(r'src="(?!data:)', html), "self-contained: no external sources"
     assert "Preview (quick profile)" in html
+    assert "synthetic stand-in of 6,000 rendered house-number crops" in html
     assert "Traceback" not in html
 
-    pdf = (project / "report" / "cnn-report.pdf").read_bytes()
+    pdf = (report / "mnist-svhn.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 500_000
 
-    executed = nbformat.read(project / "artifacts" / "notebooks" / "q2-mnist.ipynb", as_version=4)
+    executed = nbformat.read(project / "artifacts" / "mnist-svhn" / "book" / "q2-mnist.ipynb",
+                             as_version=4)
+    assert executed.cells[0].cell_type == "markdown", "Quarto reads the title from the notebook"
+    assert executed.cells[0].source == "# 2 Building and training the CNN (MNIST)"
     assert not [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
                 if o.get("name") == "stderr"], "progress output stripped from the report source"
-    assert "max_images: 6000" in (project / "artifacts" / "params" / "quick.yaml").read_text()
-    runs = list((project / "artifacts" / "runs").glob("mnist-final-*"))
-    assert len(runs) == 1
+    study_folder = project / "artifacts" / "mnist-svhn" / "quick"
+    assert "max_images: 6000" in (study_folder / "params.yaml").read_text()
+    made = json.loads((study_folder / "runs.json").read_text())
+    assert len([label for label in made.values() if label == "mnist-final"]) == 1
+    final_run = project / "artifacts" / "runs" / next(r for r, label in made.items()
+                                                      if label == "mnist-final")
     for name in ("metrics_train.txt", "metrics_val.txt", "metrics_test.txt", "config.yaml"):
-        assert (runs[0] / name).is_file(), name
+        assert (final_run / name).is_file(), name
+    assert "mnist-svhn" in (project / "report" / "index.html").read_text()
 
     # the submission zip holds every listed file and opens
-    packaged = subprocess.run([sys.executable, "-m", "cnnreport.package"], cwd=project,
-                              capture_output=True, text=True, timeout=300,
-                              env={k: v for k, v in os.environ.items() if k != "CNNREPORT_ARTIFACTS"})
+    packaged = subprocess.run([sys.executable, "-m", "cnnreport.tools.package", "--profile", "quick"],
+                              cwd=project, capture_output=True, text=True, timeout=300,
+                              env=without_artifacts_override())
     assert packaged.returncode == 0, packaged.stderr
-    archive_path = project / "artifacts" / "submission" / "cnn-report-quick.zip"
+    archive_path = study_folder / "submission" / "mnist-svhn-quick.zip"
     with zipfile.ZipFile(archive_path) as archive:
         assert archive.testzip() is None
         names = set(archive.namelist())
         manifest = archive.read("MANIFEST.txt").decode()
-    assert {"report/index.html", "report/cnn-report.pdf", "notebooks/q1-data.ipynb",
+    assert {"report/index.html", "report/mnist-svhn.pdf", "notebooks/q1-data.ipynb",
             "notebooks/q6-summary.ipynb"} <= names
     assert len([n for n in names if n.startswith("models/mnist_convnet-")]) == 1
     assert len([n for n in names if n.startswith("models/svhn_convnet-")]) == 1
-    assert any(n.endswith("/metrics_test.txt") and "mnist-final-" in n for n in names)
+    assert len([n for n in names if n.endswith("/metrics_test.txt")]) == len(made)
     for name in names - {"MANIFEST.txt"}:
         assert name in manifest, name
 
     # the demo works from the saved model
-    shown = subprocess.run([sys.executable, "-m", "cnnreport.demo", "--dataset", "svhn", "--n", "6",
+    shown = subprocess.run([sys.executable, "-m", "cnnreport.tools.demo", "--key", "svhn", "--n", "6",
                             "--profile", "quick", "--no-open"], cwd=project, capture_output=True,
-                           text=True, timeout=300,
-                           env={k: v for k, v in os.environ.items() if k != "CNNREPORT_ARTIFACTS"})
+                           text=True, timeout=300, env=without_artifacts_override())
     assert shown.returncode == 0, shown.stderr
-    assert (project / "artifacts" / "demo" / "svhn-on-svhn.html").is_file()
+    assert len(list((study_folder / "demo").glob("svhn_*-on-svhn.html"))) == 1
 
     # re-executing one chapter with an override re-renders the report, training nothing
-    result = run_build(project, "chapter", "q1", "--profile", "quick", "-p", "data.max_images=3000")
+    result = run_build(project, "chapter", "mnist-svhn", "q1", "--profile", "quick",
+                       "-p", "data.max_images=3000")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "3,000 images loaded" in (project / "report" / "index.html").read_text()
+    assert "[run " not in result.stdout, "Q1 reads no runs"
+    assert "3,000 images loaded" in (report / "index.html").read_text()
+
+
+MERGED_HEADINGS = (
+    "2.10 Data preprocessing", "2.10.1 Normalization", "2.10.3 Merged classes",
+    "3 Network architecture", "3.1 The layers as the assignment prescribes them",
+    "4 Experimental setup", "4.2 Batch size from the roll number",
+    "5 Experiment 1: Results", "5.1 Training results", "5.2 Confusion matrix",
+    "5.3 Graphical analysis", "5.4 Model parameters", "5.5 Observations",
+    "6 Experiment 2: Results", "6.4 Model parameters",
+    "6.6 Conclusion: what merging the classes changed", "7 Code and reproducibility")
+
+
+@pytest.mark.slow
+def test_quick_build_of_mnist_merged_answers_assignment_004(tmp_path, data_root):
+    project = copy_project(tmp_path / "project")
+    result = run_build(project, "build", "mnist-merged", "--profile", "quick")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count("trained 2 epoch(s)") == 6, "2 experiments x 3 seeds"
+    html = (project / "report" / "mnist-merged" / "index.html").read_text()
+    for text in MERGED_HEADINGS:
+        assert text in html, text
+    assert "Total parameters: <strong>11,070</strong>" in html
+    assert "Total parameters: <strong>7,008</strong>" in html
+    assert "Roll number <strong>208</strong>: 208 is divisible by 2, so the batch size is <strong>32</strong>" in html
+    assert "Class 3 {2, 3, 5, 8}" in html and "Figure 5.1:" in html and "Table 6.1:" in html
+    assert (project / "report" / "mnist-merged" / "mnist-merged.pdf").read_bytes().startswith(b"%PDF")
+    results = project / "artifacts" / "mnist-merged" / "quick" / "results"
+    merged = json.loads((results / "experiment-merged.json").read_text())
+    assert merged["seeds"]["runs"] == 3 and len(merged["confusion"]) == 4
+    assert sum(map(sum, merged["confusion"])) == 600, "the 20% test split of 3,000 images"
+    again = run_build(project, "build", "mnist-merged", "--profile", "quick")
+    assert again.returncode == 0 and "trained" not in again.stdout, "a second build trains nothing"
+    assert again.stdout.count("already made, reused") == 6

@@ -14,7 +14,7 @@ from cnnreport.analysis.inference import ModelFileError, load_model, predict
 from cnnreport.common.paths import artifacts_dir, study_dir
 from cnnreport.config.sections import EmbeddingConfig, TrainConfig
 from cnnreport.data.image_set import to_model_input
-from cnnreport.data.registry import load_dataset, prepare
+from cnnreport.data.registry import prepare
 from cnnreport.data.splits import load_splits
 from cnnreport.models import build_model
 from cnnreport.models.convnet import ConvNetConfig
@@ -101,10 +101,11 @@ def test_confusion_matrix_counts_every_test_image(saved_run):
 
 def test_cross_dataset_inputs_share_the_model_format(saved_run, quick_params):
     run, _ = saved_run
-    svhn = load_dataset(quick_params, "svhn")  # the stand-in where real SVHN is absent
-    mnist = load_dataset(quick_params, "mnist")
+    svhn = load_splits(quick_params, "svhn").test  # the stand-in where real SVHN is absent
+    mnist = load_splits(quick_params, "mnist").test
+    assert svhn.input_shape == mnist.input_shape == (3, 32, 32)
     for images in (svhn.images[:16], mnist.images[:16]):
-        batch = to_model_input(images)
+        batch = to_model_input(images, 3)
         assert batch.shape == (16, 3, 32, 32) and batch.dtype == torch.float32
         assert 0.0 <= float(batch.min()) and float(batch.max()) <= 1.0
     evaluation = evaluate(load_model(run.model_file), svhn.take(np.arange(200)), "MNIST model",

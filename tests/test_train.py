@@ -114,8 +114,10 @@ def test_model_file_name_says_dataset_architecture_epochs_run_and_best_epoch(ref
     assert payload["epoch"] == reference_run.best_epoch and payload["dataset"] == "mnist"
 
 
-def test_interrupted_run_resumes_to_identical_metrics(reference_run, mnist_data):
+def test_interrupted_run_resumes_to_identical_metrics(reference_run, mnist_data, tmp_path,
+                                                     monkeypatch):
     splits, data, key = mnist_data
+    monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(tmp_path))  # the same run, made afresh here
     spec = spec_for("interrupted", splits, key)
 
     def crash_after_first_epoch(epoch, record):
@@ -131,8 +133,10 @@ def test_interrupted_run_resumes_to_identical_metrics(reference_run, mnist_data)
     assert without_timing(resumed.history) == without_timing(reference_run.history)
 
 
-def test_two_cpu_runs_with_the_same_seed_are_identical(reference_run, mnist_data):
+def test_two_cpu_runs_with_the_same_seed_are_identical(reference_run, mnist_data, tmp_path,
+                                                       monkeypatch):
     splits, data, key = mnist_data
+    monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(tmp_path))  # the same run, made afresh here
     seed_everything(42)
     repeat = make_run(spec_for("repeat", splits, key), data)
     assert repeat.trained_epochs == 2

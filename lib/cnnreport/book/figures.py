@@ -218,13 +218,13 @@ def probability_maps(images: torch.Tensor, labels: np.ndarray, probabilities: np
         image_axis.imshow(image_for_display(images[slot]), cmap="gray", vmin=0, vmax=255)
         image_axis.set_title(f"true {class_names[labels[slot]]}, pred {class_names[predicted]}",
                              fontsize=8)
-        count = probabilities.shape[1]
-        colours = ["#C44E52" if c == predicted else "#8DA0CB" for c in range(count)]
-        bars = bar_axis.bar(range(count), probabilities[slot], color=colours)
+        outputs = probabilities.shape[1]
+        colours = ["#C44E52" if c == predicted else "#8DA0CB" for c in range(outputs)]
+        bars = bar_axis.bar(range(outputs), probabilities[slot], color=colours)
         bars[int(labels[slot])].set_edgecolor("black")
         bars[int(labels[slot])].set_linewidth(1.5)
         bar_axis.set_ylim(0, 1)
-        bar_axis.set_xticks(range(count), class_names if count <= 12 else None)
+        bar_axis.set_xticks(range(outputs), class_names if outputs <= 12 else None)
         bar_axis.tick_params(labelsize=6)
     figure.suptitle(title, fontsize=10)
     figure.tight_layout()

@@ -258,10 +258,11 @@ def record_made_runs(study: str, profile: str, runs: list[Run]) -> None:
 
 
 def made_runs(study: str, profile: str) -> list[Run]:
-    """The recorded runs, each labelled with the name this study gave it."""
+    """The recorded runs, each labelled with the name this study gave it, in label order."""
     path = made_runs_path(study, profile)
     labels = json.loads(path.read_text()) if path.is_file() else {}
-    return [load_run(runs_dir() / run_id, label=name) for run_id, name in labels.items()
+    return [load_run(runs_dir() / run_id, label=name)
+            for run_id, name in sorted(labels.items(), key=lambda item: (item[1], item[0]))
             if (runs_dir() / run_id / "result.json").is_file()]
 
 
