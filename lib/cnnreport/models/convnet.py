@@ -47,6 +47,10 @@ class ConvNetConfig:
 
 
 class ConvNet(Classifier):
+    # 2 CPU cores, torch 2.15: 223 vs 186 images/s (full profile, batch 256) and 1,588 vs 1,540
+    # (quick profile, batch 64) in channels_last vs contiguous, medians of 4-5 runs
+    channels_last_on_cpu = True
+
     def __init__(self, config: ConvNetConfig, input_shape: tuple[int, int, int], num_classes: int):
         super().__init__(input_shape, num_classes)
         make_activation = ACTIVATIONS[config.activation]

@@ -23,6 +23,10 @@ class Classifier(nn.Module):
     `features` the layer that feeds the output layer (what UMAP and t-SNE project),
     `probabilities` the softmax."""
 
+    # The engine trains in channels_last on CUDA always, and on the CPU for architectures that set
+    # this after measuring a gain (`python -m cnnreport.tools.bench --memory-format ...`).
+    channels_last_on_cpu = False
+
     def __init__(self, input_shape: tuple[int, int, int], num_classes: int):
         super().__init__()
         self.input_shape = tuple(input_shape)

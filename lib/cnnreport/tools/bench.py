@@ -9,6 +9,10 @@ Throughput is images per second over whole epochs after one warm-up epoch; on CU
 after a synchronize.
 
     python -m cnnreport.tools.bench [--study mnist-svhn] [--images 10000] [--epochs 2] [--profile full]
+                                    [--memory-format channels_last] [--engine-only]
+
+`--memory-format` overrides the engine's choice (channels_last on CUDA, and on CPU for the
+architectures measured faster with it) to measure both on any model.
 """
 
 from __future__ import annotations
@@ -104,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=10000, help="training images per epoch")
     parser.add_argument("--epochs", type=int, default=2, help="timed epochs (after one warm-up)")
     parser.add_argument("--workers", type=int, default=2, help="DataLoader worker processes")
+    parser.add_argument("--memory-format", choices=("auto", "channels_last", "contiguous"),
+                        default="auto", help="engine tensors' memory format on the CPU")
+    parser.add_argument("--engine-only", action="store_true", help="skip the DataLoader baseline")
     arguments = parser.parse_args(argv)
 
     params = load_study_params(arguments.study, arguments.profile)
@@ -112,29 +119,36 @@ def main(argv: list[str] | None = None) -> int:
     splits = load_splits(params, params.data.datasets[0])
     images = splits.train.take(torch.arange(min(arguments.images, len(splits.train))))
     input_shape = splits.input_shape
+    # a study may derive training settings from its params (e.g. the batch size from a roll number)
+    config = params.train_config() if hasattr(params, "train_config") else params.train
     results = {}
-    for name in ("engine", "dataloader"):
+    for name in ("engine",) if arguments.engine_only else ("engine", "dataloader"):
         torch.manual_seed(params.seed)
         model = build_model(params.model, input_shape, splits.train.num_classes).to(device)
+        if arguments.memory_format != "auto":
+            model.channels_last_on_cpu = arguments.memory_format == "channels_last"
         if name == "engine":
-            seconds = engine_epoch_seconds(model, images.to(device), params.train, device,
+            seconds = engine_epoch_seconds(model, images.to(device), config, device,
                                            arguments.epochs)
         else:
-            seconds = dataloader_epoch_seconds(model, images, params.train, device,
+            seconds = dataloader_epoch_seconds(model, images, config, device,
                                                arguments.epochs, arguments.workers)
         per_epoch = sum(seconds) / len(seconds)
         results[name] = {"seconds_per_epoch": per_epoch, "images_per_second": len(images) / per_epoch}
         print(f"{name:>10}: {results[name]['images_per_second']:9.0f} images/s, "
               f"{per_epoch:7.2f} s per epoch of {len(images)} images", flush=True)
-    ratio = results["engine"]["images_per_second"] / results["dataloader"]["images_per_second"]
     hardware = torch.cuda.get_device_name() if device.type == "cuda" else \
         f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
-    print(f"engine / DataLoader throughput: {ratio:.2f}x on {hardware}, model "
-          f"{params.model.tag()} ({params.study_name}, {params.profile} profile), batch size "
-          f"{params.train.batch_size}", flush=True)
+    ratio = None
+    if "dataloader" in results:
+        ratio = results["engine"]["images_per_second"] / results["dataloader"]["images_per_second"]
+        print(f"engine / DataLoader throughput: {ratio:.2f}x on {hardware}, model "
+              f"{params.model.tag()} ({params.study_name}, {params.profile} profile), batch size "
+              f"{config.batch_size}", flush=True)
     atomic.write_json(artifacts_dir() / "bench" / f"bench-{params.study_name}-{device.type}.json",
                       {"hardware": hardware, "torch": torch.__version__, "ratio": ratio,
-                       "images": len(images), "batch_size": params.train.batch_size,
+                       "images": len(images), "batch_size": config.batch_size,
+                       "memory_format": arguments.memory_format,
                        "study": params.study_name, "profile": params.profile, **results})
     return 0
 
