@@ -3,9 +3,11 @@
 uv (not pip) resolves torch and torchvision from the registry as a matching pair; uv's cache
 hard-links the large wheels, so several environments cost little disk.
 
-    nox -s build_report [-- --profile quick]     execute every chapter, render report/
-    nox -s chapter -- q2-svhn [-p key=value]      re-execute chapters, re-render
-    nox -s tests                                  pytest
+    nox -s build_report [-- <study>] [-- --profile quick]   one study (default mnist-svhn), report/<study>/
+    nox -s build_report -- --all [--profile quick]          every study, and report/index.html
+    nox -s chapter -- <study> q2 [-p key=value]             re-execute chapters, re-render
+    nox -s books                                            regenerate _quarto-<study>.yml from params
+    nox -s tests                                            pytest
 """
 
 import nox
@@ -21,18 +23,25 @@ def _install(session: nox.Session, extras: str = "") -> None:
 
 @nox.session
 def build_report(session: nox.Session) -> None:
-    """Train, evaluate and render the whole report (`-- --profile quick` for a preview)."""
+    """Train, evaluate and render a study's report: `-- mnist-merged --profile quick`, `-- --all`."""
     _install(session)
     session.run("python", "-m", "cnnreport", "build", *session.posargs)
 
 
 @nox.session
 def chapter(session: nox.Session) -> None:
-    """Re-execute chapters with overridden parameters: `nox -s chapter -- q1 -p key=value`."""
-    if not session.posargs:
-        session.error("name a chapter: nox -s chapter -- q1 [-p key=value ...]")
+    """Re-execute chapters with overridden parameters: `nox -s chapter -- mnist-svhn q1 -p key=value`."""
+    if len(session.posargs) < 2:
+        session.error("name a study and a chapter: nox -s chapter -- mnist-svhn q1 [-p key=value ...]")
     _install(session)
     session.run("python", "-m", "cnnreport", "chapter", *session.posargs)
+
+
+@nox.session
+def books(session: nox.Session) -> None:
+    """Regenerate every study's Quarto profile (_quarto-<study>.yml) from its params."""
+    _install(session)
+    session.run("python", "-m", "cnnreport", "books")
 
 
 @nox.session
@@ -44,20 +53,20 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Engine vs plain DataLoader throughput: `nox -s bench [-- --images 10000 --profile full]`."""
+    """Engine vs plain DataLoader throughput: `nox -s bench [-- --study mnist-merged --images 10000]`."""
     _install(session)
-    session.run("python", "-m", "cnnreport.bench", *session.posargs)
+    session.run("python", "-m", "cnnreport.tools.bench", *session.posargs)
 
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Gallery of a saved model's predictions: `nox -s demo -- --dataset svhn --n 12`."""
+    """Gallery of a saved model's predictions: `nox -s demo -- --study mnist-svhn --key svhn --n 12`."""
     _install(session)
-    session.run("python", "-m", "cnnreport.demo", *session.posargs)
+    session.run("python", "-m", "cnnreport.tools.demo", *session.posargs)
 
 
 @nox.session
 def package(session: nox.Session) -> None:
-    """One zip for submission (report, executed notebooks, metric files, final models)."""
+    """One zip for submission: `nox -s package -- --study mnist-merged --profile full`."""
     _install(session)
-    session.run("python", "-m", "cnnreport.package", *session.posargs)
+    session.run("python", "-m", "cnnreport.tools.package", *session.posargs)

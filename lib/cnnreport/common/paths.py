@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 ARTIFACTS_ENV = "CNNREPORT_ARTIFACTS"
+DATA_ROOT_ENV = "CNNREPORT_DATA_ROOT"  # overrides a study's data.root
 ARTIFACTS_DIR = "artifacts"
 REPORT_DIR = "report"
 

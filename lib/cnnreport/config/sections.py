@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Literal, Optional
 
-DATA_ROOT_ENV = "CNNREPORT_DATA_ROOT"
+from ..common.paths import DATA_ROOT_ENV
+
 OptimizerName = Literal["sgd", "adam", "adamw"]
 ScheduleName = Literal["none", "cosine", "onecycle"]
 
@@ -53,14 +54,7 @@ class DataConfig:
     stand_in_images: int = 20000  # size of a stand-in where a dataset has no real copy
 
     def problems(self) -> Iterator[str]:
-        from ..data.registry import dataset_names
-
-        known = dataset_names()
-        for index, name in enumerate(self.datasets):
-            if name not in known:
-                yield f"datasets[{index}] = {name!r} is not allowed; choose one of: {', '.join(known)}"
-        if not self.datasets:
-            yield f"datasets must name at least one dataset; choose from: {', '.join(known)}"
+        # dataset names are checked against the dataset registry when a study loads its params
         if self.channels not in (None, 1, 3):
             yield f"channels must be 1, 3 or null, got {self.channels}"
         yield from require_positive({"max_images": self.max_images, "image_size": self.image_size,

@@ -5,6 +5,7 @@ under the data root, how torchvision downloads them, how they decode into uint8 
 dataset may be missing on a machine, a stand-in written in its own file format. Nothing outside this
 registry branches on a dataset's name, assumes ten classes or a 32x32x3 image.
 
+Functions take a study's params (`config.sections.StudyParams`): its data section and data root.
 Loading never writes a dataset: stand-ins and downloads happen only in `prepare`, the build's
 explicit data step, which says what it wrote. Decoded tensors are cached under `artifacts/cache/`
 by the source files' names and sizes and by the decoding code. torchvision is imported only to
@@ -16,18 +17,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
 import torch
 
 from ..common import atomic
-from ..common.paths import artifacts_dir
-from ..config.sections import DATA_ROOT_ENV
+from ..common.code_fingerprint import module_fingerprint
+from ..common.paths import DATA_ROOT_ENV, artifacts_dir
 from .image_set import ImageSet
-
-if TYPE_CHECKING:
-    from ..config.sections import StudyParams
 
 Decoded = tuple[torch.Tensor, torch.Tensor, tuple[str, ...]]  # images, labels, class names
 
@@ -78,6 +76,16 @@ def get_dataset(name: str) -> DatasetSpec:
 
 def display_name(name: str) -> str:
     return get_dataset(name).display_name
+
+
+def unknown_datasets(names: tuple[str, ...]) -> list[str]:
+    """Problems with a study's `data.datasets`: unknown names, or none at all."""
+    problems = [f"data.datasets[{index}] = {name!r} is not allowed; choose one of: "
+                f"{', '.join(_DATASETS)}" for index, name in enumerate(names) if name not in _DATASETS]
+    if not names:
+        problems.append(f"data.datasets must name at least one dataset; choose from: "
+                        f"{', '.join(_DATASETS)}")
+    return problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,7 +228,7 @@ def _real_folder(spec: DatasetSpec, root: Path) -> Path | None:
     return None
 
 
-def stand_in_folder(spec: DatasetSpec, params: "StudyParams") -> Path:
+def stand_in_folder(spec: DatasetSpec, params) -> Path:
     return (artifacts_dir() / "stand-ins" /
             f"{spec.name}-{params.data.stand_in_images}-{params.seed}" / spec.folders[0])
 
@@ -229,7 +237,7 @@ def _is_stand_in(folder: Path) -> bool:
     return (artifacts_dir() / "stand-ins") in folder.resolve().parents
 
 
-def locate(params: "StudyParams", name: str) -> tuple[Path, str]:
+def locate(params, name: str) -> tuple[Path, str]:
     """The folder holding `name`'s files and whether they are "real" or a "stand-in"."""
     spec = get_dataset(name)
     if params.data.source != "stand-in":
@@ -243,7 +251,7 @@ def locate(params: "StudyParams", name: str) -> tuple[Path, str]:
     raise DataNotFoundError(_missing_message(spec, params))
 
 
-def _missing_message(spec: DatasetSpec, params: "StudyParams") -> str:
+def _missing_message(spec: DatasetSpec, params) -> str:
     root = params.data_root()
     expected = root / spec.folders[0]
     listed = ", ".join(spec.files) if spec.files else "one folder of images per class"
@@ -257,7 +265,7 @@ def _missing_message(spec: DatasetSpec, params: "StudyParams") -> str:
     return f"{spec.display_name} files missing under {expected}: {listed}. {advice}."
 
 
-def prepare(params: "StudyParams", log: Callable[[str], None] = print) -> None:
+def prepare(params, log: Callable[[str], None] = print) -> None:
     """The build's data step: fetch what is missing (when allowed) and write stand-ins, saying so.
 
     Afterwards every dataset of the study can be located; anything still missing raises
@@ -287,7 +295,7 @@ def prepare(params: "StudyParams", log: Callable[[str], None] = print) -> None:
         locate(params, name)
 
 
-def load_dataset(params: "StudyParams", name: str) -> ImageSet:
+def load_dataset(params, name: str) -> ImageSet:
     """The whole pooled dataset (official train then official test), from the cache when possible.
 
     Images have their native size (image folders: data.image_size); fitting them to a study's
@@ -310,7 +318,7 @@ def load_dataset(params: "StudyParams", name: str) -> ImageSet:
     return ImageSet(name, shown, images, labels, classes, source, fingerprint)
 
 
-def data_notice(image_set: ImageSet, params: "StudyParams") -> str | None:
+def data_notice(image_set: ImageSet, params) -> str | None:
     """A sentence for the report when the data are a stand-in, else None.
 
     `image_set` is the whole pooled dataset, whose size the sentence states.
@@ -329,8 +337,6 @@ def data_notice(image_set: ImageSet, params: "StudyParams") -> str | None:
 def _files_key(spec: DatasetSpec, folder: Path, size: int | None) -> str:
     """Cheap identity of the source files (names and sizes), the decode size and the decoding code,
     so a changed file or decoder invalidates the cache."""
-    from ..training.code_fingerprint import module_fingerprint
-
     files = spec.files or sorted(str(path.relative_to(folder)) for path in folder.rglob("*")
                                  if path.is_file())
     described = [f"{file}:{(folder / file).stat().st_size}" for file in files]

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from ..common.paths import project_root
 from ..config.typed_yaml import ConfigError, from_mapping, read_profile, set_dotted
+from ..data.registry import unknown_datasets
 
 DEFAULT_STUDY = "mnist-svhn"
 
@@ -89,7 +90,7 @@ def load_study_params(study: str, profile: str, overrides: dict | None = None,
     raw["study_name"] = study
     for dotted_key, value in (overrides or {}).items():
         set_dotted(raw, dotted_key, value)
-    return from_mapping(entry.schema, raw, source=str(path))
+    return _with_known_datasets(from_mapping(entry.schema, raw, source=str(path)), path)
 
 
 def load_resolved_params(path: str | Path, overrides: dict | None = None):
@@ -99,4 +100,12 @@ def load_resolved_params(path: str | Path, overrides: dict | None = None):
         raise ConfigError(f"{path}: no 'study_name' key; resolved params name their study")
     for dotted_key, value in (overrides or {}).items():
         set_dotted(raw, dotted_key, value)
-    return from_mapping(get_study(raw["study_name"]).schema, raw, source=str(path))
+    return _with_known_datasets(from_mapping(get_study(raw["study_name"]).schema, raw,
+                                             source=str(path)), path)
+
+
+def _with_known_datasets(params, source):
+    """Params whose `data.datasets` are all in the dataset registry (else a ConfigError)."""
+    for problem in unknown_datasets(params.data.datasets):
+        raise ConfigError(f"{source}: {problem}")
+    return params

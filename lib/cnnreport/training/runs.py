@@ -26,11 +26,11 @@ import pandas as pd
 import torch
 
 from ..common import atomic
+from ..common.code_fingerprint import code_fingerprint
 from ..common.paths import artifacts_dir, from_artifacts, relative_to_artifacts
 from ..config.sections import TrainConfig
 from ..config.typed_yaml import coerce, section_from_mapping, to_plain
 from ..models import ModelConfig, architecture_name, build_model, model_entry
-from .code_fingerprint import code_fingerprint
 from .engine import EpochCallback, TrainingData, fit, pick_device
 
 MODEL_FORMAT = "cnnreport-model/2"

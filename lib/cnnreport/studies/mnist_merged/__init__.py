@@ -3,7 +3,7 @@ ten MNIST digits and on four merged classes, each over several seeds."""
 
 from __future__ import annotations
 
-from ...book import results
+from ...analysis import results
 from ...training.runs import MadeRuns, Obtain
 from ..registry import Study, register_study
 from .experiments import experiment_runs

@@ -3,7 +3,7 @@ evaluation, UMAP embeddings, cross-dataset tests and class imbalance."""
 
 from __future__ import annotations
 
-from ...book import results
+from ...analysis import results
 from ...data.splits import load_splits
 from ...training.runs import MadeRuns, Obtain
 from ..registry import Study, register_study

@@ -13,10 +13,10 @@ import dataclasses
 
 import pandas as pd
 
+from ...analysis import results
 from ...analysis.embedding import Projection, project
 from ...analysis.evaluation import Evaluation, evaluate
 from ...analysis.inference import load_model
-from ...book import results
 from ...config.typed_yaml import ConfigError
 from ...data.registry import display_name
 from ...data.splits import class_subset, load_splits, restrict_to_classes
