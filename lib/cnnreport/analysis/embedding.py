@@ -19,6 +19,7 @@ from ..common.paths import artifacts_dir
 from ..config.sections import EmbeddingConfig
 from ..data.image_set import ImageSet
 from ..data.splits import stratified_subset
+from .evaluation import Evaluation, evaluate, summary_row
 from .inference import LoadedModel, features
 
 
@@ -34,6 +35,18 @@ class Projection:
     @property
     def points(self) -> int:
         return len(self.labels)
+
+
+def evaluate_and_project(loaded: LoadedModel, image_set: ImageSet, model_name: str, data_name: str,
+                         config: EmbeddingConfig, seed: int) -> tuple[Evaluation, Projection]:
+    """One model on one test split: its evaluation and the UMAP of its feature layer."""
+    return (evaluate(loaded, image_set, model_name, data_name),
+            project(loaded, image_set, config, seed))
+
+
+def scores_row(evaluation: Evaluation, projection: Projection) -> dict:
+    """Test metrics and cluster scores of one model on one test split, for a table."""
+    return {**summary_row(evaluation), "UMAP points": projection.points, **projection.scores}
 
 
 def project(loaded: LoadedModel, image_set: ImageSet, config: EmbeddingConfig,

@@ -21,23 +21,19 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..common import atomic
-from ..common.paths import book_dir, notebooks_dir, project_root, study_dir, study_root
+from ..common.paths import book_dir, notebooks_dir, project_root, report_dir, study_dir
 from ..data import registry as data_registry
 from ..data.splits import load_splits
 from ..studies.registry import DEFAULT_STUDY, get_study, load_study_params, study_names
 from ..training.runs import (MadeRuns, make_run, made_runs, made_runs_path, record_final_models,
                              record_made_runs)
 from .execute import BuildError, ensure_kernel, execute_chapter
-from .index_page import write_index
+from .index_page import last_build_path, write_index
 from .plan import plan_chapters, split_overrides
 from .provenance import timings_path
 from .render import render_report
 
-__all__ = ["BuildError", "DEFAULT_STUDY", "build", "build_all", "timings_path"]
-
-
-def last_build_path(study: str) -> Path:
-    return study_root(study) / "last-build.json"
+__all__ = ["BuildError", "DEFAULT_STUDY", "build", "build_all"]
 
 
 def build(study: str, profile: str = "full", only: list[str] | None = None,
@@ -62,7 +58,7 @@ def build(study: str, profile: str = "full", only: list[str] | None = None,
     publish_book(params)
     report = render_report(root, study, subtitle=f"Profile: {params.profile}")
     _record_build(params, time.perf_counter() - started)
-    write_index(root)
+    write_index()
     print(f"Report written to {report} in {time.perf_counter() - started:.1f} s", flush=True)
     return report
 
@@ -71,8 +67,8 @@ def build_all(profile: str = "full", override_texts: list[str] = ()) -> Path:
     """Build every registered study with `profile`; report/index.html links them all."""
     for study in study_names():
         print(f"=== study {study} ({profile}) ===", flush=True)
-        build(study, profile, override_texts=override_texts)
-    return write_index(project_root())
+        build(study, profile, override_texts=override_texts)  # each build rewrites the index
+    return report_dir() / "index.html"
 
 
 def _require_other_chapters(params, selected: set[str]) -> None:

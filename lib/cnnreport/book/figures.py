@@ -112,24 +112,37 @@ def training_curves(frames: dict[str, pd.DataFrame], best_epoch: int, title: str
     return figure
 
 
-def overlaid_curves(histories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
-    """Validation accuracy and training loss per epoch for several runs on shared axes.
+def overlaid_curves(histories: dict[str, pd.DataFrame], title: str,
+                    left: tuple[str, str] = ("val_accuracy", "test_accuracy"),
+                    left_names: tuple[str, str] = ("validation", "test"),
+                    right: str = "train_loss", titles: tuple[str, str] = ("accuracy", "training loss"),
+                    ylabels: tuple[str, str] | None = None) -> plt.Figure:
+    """Several runs on shared axes: two columns per run on the left (solid, dashed), one on the right.
 
-    `histories[name]` has columns epoch, val_accuracy, test_accuracy and train_loss.
+    `histories[name]` is a per-epoch frame (see `analysis.training_tables.history_frame`); by
+    default validation and test accuracy, and training loss.
     """
     figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     for name, frame in histories.items():
-        line, = axes[0].plot(frame["epoch"], frame["val_accuracy"], label=f"{name} validation")
-        axes[0].plot(frame["epoch"], frame["test_accuracy"], linestyle="--", color=line.get_color(),
-                     label=f"{name} test")
-        axes[1].plot(frame["epoch"], frame["train_loss"], label=name, color=line.get_color())
-    axes[0].set_title(f"{title}: accuracy")
-    axes[1].set_title(f"{title}: training loss")
-    for axis in axes:
+        line, = axes[0].plot(frame["epoch"], frame[left[0]], label=f"{name} {left_names[0]}")
+        axes[0].plot(frame["epoch"], frame[left[1]], linestyle="--", color=line.get_color(),
+                     label=f"{name} {left_names[1]}")
+        axes[1].plot(frame["epoch"], frame[right], label=name, color=line.get_color())
+    for axis, panel_title, ylabel in zip(axes, titles, ylabels or (None, None)):
+        axis.set_title(f"{title}: {panel_title}")
         axis.set_xlabel("epoch")
-        axis.legend(fontsize=8)
+        if ylabel:
+            axis.set_ylabel(ylabel)
+        axis.legend(fontsize=8 if ylabels is None else 7)
     figure.tight_layout()
     return figure
+
+
+def seed_curves(histories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
+    """Training loss (solid), validation loss (dashed) and test accuracy per epoch, a line per seed."""
+    return overlaid_curves(histories, title, left=("train_loss", "val_loss"),
+                           left_names=("train", "validation"), right="test_accuracy",
+                           titles=("loss", "test accuracy"), ylabels=("loss", "accuracy"))
 
 
 def misclassified_grid(images: torch.Tensor, chosen: dict[int, np.ndarray], predictions: np.ndarray,
@@ -262,6 +275,14 @@ def embedding_scatter(coordinates: np.ndarray, labels: np.ndarray, class_names: 
     return figure
 
 
+def projection_scatter(projection, title: str) -> plt.Figure:
+    """An `analysis.embedding.Projection` coloured by class, its cluster scores in the subtitle."""
+    scores = projection.scores
+    return embedding_scatter(
+        projection.coordinates, projection.labels, projection.class_names, title,
+        f"kNN accuracy {scores['kNN accuracy (2-D)']:.3f}, silhouette {scores['silhouette']:.3f}")
+
+
 def case_curves(own: dict[str, pd.DataFrame], classes: tuple[str, str], cases: list[int]) -> plt.Figure:
     """Per-class recall (solid) and precision (faint) across cases, one panel per training dataset.
 
@@ -297,23 +318,3 @@ def embedding_panels(panels: dict[str, tuple[np.ndarray, np.ndarray]], classes: 
     figure.tight_layout()
     return figure
 
-
-def seed_curves(histories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
-    """Training loss, validation loss and test accuracy per epoch, one line per seed.
-
-    `histories[label]` has columns epoch, train_loss, val_loss and test_accuracy.
-    """
-    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for label, frame in histories.items():
-        line, = axes[0].plot(frame["epoch"], frame["train_loss"], label=f"{label} train")
-        axes[0].plot(frame["epoch"], frame["val_loss"], linestyle="--", color=line.get_color(),
-                     label=f"{label} validation")
-        axes[1].plot(frame["epoch"], frame["test_accuracy"], color=line.get_color(), label=label)
-    axes[0].set_title(f"{title}: loss")
-    axes[1].set_title(f"{title}: test accuracy")
-    for axis, metric in zip(axes, ("loss", "accuracy")):
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(metric)
-        axis.legend(fontsize=7)
-    figure.tight_layout()
-    return figure

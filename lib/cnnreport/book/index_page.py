@@ -17,17 +17,22 @@ STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#1f23
          "text-align:left;vertical-align:top}thead{background:#f6f8fa}")
 
 
+def last_build_path(study: str) -> Path:
+    """What the build records of a study's last build: profile, date, seconds, headline numbers."""
+    return study_root(study) / "last-build.json"
+
+
 def built_studies() -> list[dict]:
     """The last build record of every study that has a rendered report."""
     records = []
     for study in study_names():
-        path = study_root(study) / "last-build.json"
+        path = last_build_path(study)
         if path.is_file() and (report_dir(study) / "index.html").is_file():
             records.append(json.loads(path.read_text()))
     return records
 
 
-def write_index(root: Path) -> Path:
+def write_index() -> Path:
     rows = []
     for record in built_studies():
         study = record["study"]
