@@ -104,7 +104,7 @@ def check_profile(root: Path, params) -> None:
         listed = [Path(entry).stem for entry in book_chapters(read_yaml(path))
                   if entry.endswith(".ipynb")]
         names = [chapter.name for chapter in params.chapters]
-        detail = (f"its chapters {listed} differ from the profile's chapters {names}"
+        detail = (f"its chapters {listed} differ from the params' chapters {names}"
                   if listed != names else "its book metadata differs from params book:")
         raise ConfigError(f"chapter list mismatch: {path.name} is out of date with "
                           f"params/{params.study_name}/ ({detail}); {regenerate}")

@@ -23,13 +23,12 @@ class ConfigError(ValueError):
     """A params file or override is invalid; the message names the key and the allowed values."""
 
 
-def load_typed(path: str | Path, schema: type, overrides: dict[str, Any] | None = None) -> Any:
-    """Read a profile (following `extends:`), apply dotted overrides, validate into `schema`."""
-    path = Path(path)
-    raw = read_profile(path)
+def read_with_overrides(path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
+    """A profile's mapping (following `extends:`) with dotted overrides applied, not yet typed."""
+    raw = read_profile(Path(path))
     for dotted_key, value in (overrides or {}).items():
         set_dotted(raw, dotted_key, value)
-    return from_mapping(schema, raw, source=str(path))
+    return raw
 
 
 def from_mapping(schema: type, raw: dict, source: str) -> Any:

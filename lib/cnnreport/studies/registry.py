@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..common.paths import project_root
-from ..config.typed_yaml import ConfigError, from_mapping, read_profile, set_dotted
+from ..config.typed_yaml import ConfigError, from_mapping, read_with_overrides
 from ..data.registry import unknown_datasets
 
 DEFAULT_STUDY = "mnist-svhn"
@@ -82,24 +82,20 @@ def load_study_params(study: str, profile: str, overrides: dict | None = None,
     """A study's params from a profile name or file, with dotted overrides, validated."""
     entry = get_study(study)
     path = profile_path(study, profile, root)
-    raw = read_profile(path)
+    raw = read_with_overrides(path, overrides)
     stated = raw.get("study_name", study)
     if stated != study:
         raise ConfigError(f"{path}: states study_name {stated!r}, but it was loaded for study "
                           f"{study!r}")
     raw["study_name"] = study
-    for dotted_key, value in (overrides or {}).items():
-        set_dotted(raw, dotted_key, value)
     return _with_known_datasets(from_mapping(entry.schema, raw, source=str(path)), path)
 
 
 def load_resolved_params(path: str | Path, overrides: dict | None = None):
     """Params from a resolved file written by the build (it names its study)."""
-    raw = read_profile(Path(path))
+    raw = read_with_overrides(path, overrides)
     if "study_name" not in raw:
         raise ConfigError(f"{path}: no 'study_name' key; resolved params name their study")
-    for dotted_key, value in (overrides or {}).items():
-        set_dotted(raw, dotted_key, value)
     return _with_known_datasets(from_mapping(get_study(raw["study_name"]).schema, raw,
                                              source=str(path)), path)
 
