@@ -69,7 +69,7 @@ def test_mismatched_or_foreign_files_are_refused(saved_run, tmp_path):
     torch.save(dict(payload, model_config=dict(payload["model_config"], architecture="vgg")),
                tmp_path / "unknown.pt")
     with pytest.raises(ModelFileError, match="model_config.architecture = 'vgg' is not allowed; "
-                                             "choose one of: convnet, layers"):
+                                             "choose one of: convnet, layers, scratch-mlp"):
         load_model(tmp_path / "unknown.pt")
     torch.save(wrong_width, tmp_path / "wrong.pt")
     with pytest.raises(ModelFileError, match="weights do not match architecture "

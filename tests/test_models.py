@@ -22,11 +22,11 @@ NETWORK_004 = LayersConfig(layers=(
 
 
 def test_registry_lists_both_architectures_and_builds_from_a_mapping():
-    assert model_names() == ("convnet", "layers")
+    assert model_names() == ("convnet", "layers", "scratch-mlp")
     config = coerce({"architecture": "layers", "layers": [{"kernel": 3, "channels": 2}]},
                     ModelConfig, "model", "test")
     assert isinstance(config, LayersConfig) and config.layers[0].pool == "none"
-    with pytest.raises(ConfigError, match="model.architecture is missing; choose one of: convnet, layers"):
+    with pytest.raises(ConfigError, match="model.architecture is missing; choose one of: convnet, layers, scratch-mlp"):
         coerce({"layers": []}, ModelConfig, "model", "test")
 
 

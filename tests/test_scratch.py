@@ -109,3 +109,60 @@ def test_a_small_mlp_learns_64_images_by_heart():
         loss, accuracy = train_epoch(mlp, inputs, labels, optimizer, 16, order, np.full(4, 0.01))
     assert accuracy == 1.0 and loss < 0.05
     assert (predict_logits(mlp, inputs).argmax(axis=1) == labels).all()
+
+
+def test_the_scratch_mlp_trains_as_a_run_resumes_and_loads_like_any_model(data_root, tmp_path,
+                                                                        monkeypatch):
+    """Through the tool: a run on real Fashion-MNIST, metric files, resume, model file, evaluation."""
+    import dataclasses
+
+    from cnnreport.analysis.evaluation import evaluate
+    from cnnreport.analysis.inference import load_model
+    from cnnreport.config.sections import TrainConfig
+    from cnnreport.data.splits import load_splits, stratified_subset
+    from cnnreport.models.scratch_mlp import ScratchMLPConfig
+    from cnnreport.studies.registry import load_study_params
+    from cnnreport.training import runs as runs_module
+    from cnnreport.training.engine import TrainingData
+    from cnnreport.training.runs import RunSpec, make_run
+
+    from conftest import REPO
+
+    monkeypatch.setenv("CNNREPORT_DATA_ROOT", str(data_root))
+    monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(tmp_path))
+    params = load_study_params("mnist-merged", "quick", {"data.datasets": ["fashion-mnist"],
+                                                         "label_maps": {}, "experiments": [
+        {"name": "original", "section": "5", "title": "E"}]}, root=REPO)
+    splits = load_splits(params, "fashion-mnist")
+    chosen = stratified_subset(splits.train.labels.numpy(), 1500, 0)
+    data = TrainingData(splits.train.take(chosen), splits.val, splits.test)
+    spec = RunSpec("scratch", "fashion-mnist", ScratchMLPConfig(hidden=(64,), dropout=0.1),
+                   TrainConfig(epochs=3, optimizer="adam", learning_rate=0.002, batch_size=64,
+                               schedule="cosine"), 42, splits.definition(params))
+
+    def crash_after_second_epoch(epoch, record):
+        if epoch == 2:
+            raise KeyboardInterrupt("simulated kill")
+
+    with pytest.raises(KeyboardInterrupt):
+        make_run(spec, data, on_epoch_end=crash_after_second_epoch)
+    resumed = make_run(spec, data)
+    assert resumed.trained_epochs == 1, "resumed from the last finished epoch"
+    assert resumed.best["test"]["accuracy"] > 0.70
+    monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(tmp_path / "uninterrupted"))
+    straight = make_run(spec, data)
+
+    def without_timing(history):
+        return [{key: value for key, value in record.items() if key != "seconds"}
+                for record in history]
+
+    assert without_timing(straight.history) == without_timing(resumed.history), \
+        "resuming changes nothing"
+    loaded = load_model(straight.model_file)
+    assert loaded.info["architecture"] == "scratch-mlp-h64-relu-d0.1"
+    assert loaded.class_names[0] == "T-shirt/top" and loaded.model.input_shape == (1, 28, 28)
+    evaluation = evaluate(loaded, splits.test, "MLP", "Fashion-MNIST test")
+    assert evaluation.metrics["accuracy"] == pytest.approx(straight.best["test"]["accuracy"])
+    table = (runs_module.runs_dir() / straight.run_id / "metrics_test.txt").read_text()
+    assert table.splitlines()[0].split()[:3] == ["epoch", "loss", "accuracy"]
+    assert dataclasses.asdict(spec.model)["architecture"] == "scratch-mlp"

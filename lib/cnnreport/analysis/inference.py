@@ -17,6 +17,7 @@ import torch
 from ..config.typed_yaml import ConfigError, coerce
 from ..data.image_set import to_model_input
 from ..models import Classifier, ModelConfig, architecture_name, build_model
+from ..models.registry import model_device
 from ..training.engine import pick_device, predict_logits
 from ..training.runs import MODEL_FORMAT
 
@@ -86,14 +87,14 @@ def _state_mismatches(expected: dict, saved: dict) -> list[str]:
 @torch.no_grad()
 def predict(model: Classifier, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
     """Class probabilities [N, classes] (softmax) for uint8 images, on the model's device."""
-    device = next(model.parameters()).device
+    device = model_device(model)
     return torch.softmax(predict_logits(model, images.to(device), batch_size), dim=1)
 
 
 @torch.no_grad()
 def features(model: Classifier, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
     """Feature-layer outputs [N, width] (the output layer's input) as float32 on the CPU."""
-    device = next(model.parameters()).device
+    device = model_device(model)
     model.eval()
     channels = model.input_shape[0]
     chunks = [model.features(to_model_input(images[start:start + batch_size].to(device),

@@ -73,9 +73,10 @@ def to_model_input(images: torch.Tensor, channels: int | None = None) -> torch.T
     """uint8 [B, C, H, W] -> float [B, channels, H, W] in [0, 1].
 
     Grey images broadcast to 3 channels as a view (no copy); colour images fed to a grey model
-    become their luma. `channels` None keeps the images' own.
+    become their luma. `channels` None keeps the images' own. Float inputs (features of a frozen
+    network, stored as [B, F, 1, 1]) pass unscaled.
     """
-    scaled = images.float().div_(255.0)
+    scaled = images.float().div_(255.0) if images.dtype == torch.uint8 else images.float()
     if channels is None or channels == scaled.shape[1]:
         return scaled
     if channels == 3 and scaled.shape[1] == 1:

@@ -26,6 +26,7 @@ class Classifier(nn.Module):
     # The engine trains in channels_last on CUDA always, and on the CPU for architectures that set
     # this after measuring a gain (`python -m cnnreport.tools.bench --memory-format ...`).
     channels_last_on_cpu = False
+    trainer = "torch"  # training.runs picks the training loop by this
 
     def __init__(self, input_shape: tuple[int, int, int], num_classes: int):
         super().__init__()
@@ -102,6 +103,14 @@ def architecture_name(config) -> str:
     return config.tag()
 
 
-def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+def count_parameters(model, trainable_only: bool = False) -> int:
+    """Parameters of a model (a NumPy model counts its own: all of them are trained)."""
+    if not isinstance(model, nn.Module):
+        return model.parameter_count()
     return sum(parameter.numel() for parameter in model.parameters()
                if parameter.requires_grad or not trainable_only)
+
+
+def model_device(model) -> torch.device:
+    """Where a model computes (NumPy models say so themselves)."""
+    return getattr(model, "device", None) or next(model.parameters()).device

@@ -237,10 +237,15 @@ def train_batches(model, train: ImageSet, config: TrainConfig, optimizer, schedu
     return loss_sum, correct
 
 
+def best_is_last(history: list[dict]) -> bool:
+    """Whether the last epoch has the best validation accuracy so far (the earliest wins ties)."""
+    accuracies = [record["val"]["accuracy"] for record in history]
+    return accuracies.index(max(accuracies)) == len(history) - 1
+
+
 def _save_progress(model, optimizer, schedule, history: list[dict], checkpoint: Path,
                    best_model: Path) -> None:
-    accuracies = [record["val"]["accuracy"] for record in history]
-    if accuracies.index(max(accuracies)) == len(history) - 1:  # a new best (earliest wins ties)
+    if best_is_last(history):
         atomic.torch_save(best_model, {"model": model.state_dict(), "epoch": len(history)})
     atomic.torch_save(checkpoint, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                                    "schedule": schedule.state_dict(), "history": history,

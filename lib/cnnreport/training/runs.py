@@ -31,7 +31,10 @@ from ..common.paths import artifacts_dir, from_artifacts, relative_to_artifacts
 from ..config.sections import TrainConfig
 from ..config.typed_yaml import coerce, section_from_mapping, to_plain
 from ..models import ModelConfig, architecture_name, build_model, model_entry
-from .engine import EpochCallback, TrainingData, fit, pick_device
+from . import engine, scratch_fit
+from .engine import EpochCallback, TrainingData, pick_device
+
+TRAINERS = {"torch": engine.fit, "numpy": scratch_fit.fit}  # by a model's `trainer`
 
 MODEL_FORMAT = "cnnreport-model/2"
 METRIC_FILES = {"train": "metrics_train.txt", "val": "metrics_val.txt", "test": "metrics_test.txt"}
@@ -120,12 +123,17 @@ def models_dir() -> Path:
     return artifacts_dir() / "models"
 
 
-def make_run(spec: RunSpec, data: TrainingData, on_epoch_end: EpochCallback | None = None,
-             device: torch.device | None = None) -> Run:
-    """The finished run for `spec`: loaded if it exists, else trained (resuming a checkpoint)."""
+def make_run(spec: RunSpec, data: TrainingData | Callable[[], TrainingData],
+             on_epoch_end: EpochCallback | None = None, device: torch.device | None = None) -> Run:
+    """The finished run for `spec`: loaded if it exists, else trained (resuming a checkpoint).
+
+    `data` may be a function making the TrainingData, called only when the run must train
+    (e.g. features of a frozen network, costly to compute).
+    """
     folder = runs_dir() / spec.run_id
     if (folder / "result.json").is_file():
         return load_run(folder, label=spec.name)
+    data = data() if callable(data) else data
     folder.mkdir(parents=True, exist_ok=True)
     atomic.write_yaml(folder / "config.yaml", {"run_id": spec.run_id, **spec.config()})
     device = device or pick_device()
@@ -133,6 +141,7 @@ def make_run(spec: RunSpec, data: TrainingData, on_epoch_end: EpochCallback | No
                              data.classes)
     torch.manual_seed(spec.seed)  # initial weights depend on the spec, not on what ran before
     model = build_model(spec.model, data.train.input_shape, data.train.num_classes)
+    fit = TRAINERS[model.trainer]
     history, trained_epochs = fit(model, on_device, spec.train, spec.seed, folder / "checkpoint.pt",
                                   folder / "model_best.pt", on_epoch_end,
                                   description=f"{spec.name} ({spec.run_id})")
@@ -141,7 +150,7 @@ def make_run(spec: RunSpec, data: TrainingData, on_epoch_end: EpochCallback | No
     return run
 
 
-def find_run(spec: RunSpec, data: TrainingData | None = None) -> Run:
+def find_run(spec: RunSpec, data=None) -> Run:
     """The finished run for `spec`; a run the build did not make is an error naming it."""
     folder = runs_dir() / spec.run_id
     if not (folder / "result.json").is_file():
