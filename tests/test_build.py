@@ -16,8 +16,8 @@ import pytest
 
 from conftest import REPO
 
-PROJECT_FILES = ("_quarto.yml", "_quarto-mnist-svhn.yml", "_quarto-mnist-merged.yml", "index.qmd",
-                 "params", "chapters")
+PROJECT_FILES = ("index.qmd", "params", "chapters",
+                 *sorted(path.name for path in REPO.glob("_quarto*.yml")))
 
 
 def run_build(project: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
@@ -166,6 +166,44 @@ def test_quick_build_renders_the_whole_numbered_report(tmp_path, data_root):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "[run " not in result.stdout, "Q1 reads no runs"
     assert "3,000 images loaded" in (report / "index.html").read_text()
+
+
+FASHION_HEADINGS = (
+    "1 Fashion-MNIST: loading, splitting and normalizing", "2 An MLP written from scratch in NumPy",
+    "2(a) Flattening", "2(b) Pre-processing module", "2(c) Forward pass", "2(d) Backward pass",
+    "2(e) Cross-entropy loss", "2(f) Hyperparameters: depth, width, dropout, activation",
+    "3 A 5-convolution CNN backbone in PyTorch", "3(a) Pooling: max, average and global average",
+    "3(b) Kernel size and filters per layer", "3(c) Weight initialization: random, Xavier, He",
+    "3(d) CNN features classified by the scratch MLP",
+    "4 Report: models, training, results and how to run them")
+
+
+@pytest.mark.slow
+def test_quick_build_of_fashion_mnist_answers_assignment_001(tmp_path, data_root):
+    project = copy_project(tmp_path / "project")
+    result = run_build(project, "build", "fashion-mnist", "--profile", "quick")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count("[run ") == 2 * 22, "10 MLP variants + final, 9 CNN + final, features"
+    html = (project / "report" / "fashion-mnist" / "index.html").read_text()
+    for text in FASHION_HEADINGS:
+        assert text in html, text
+    assert "Ankle boot" in html and "(your name)" in html
+    assert re.search(r"and \d\.\de-1\d against autograd", html), "hand gradients equal autograd's"
+    finals = json.loads((project / "artifacts" / "fashion-mnist" / "quick" / "results" /
+                         "finals.json").read_text())["test_accuracy"]
+    assert set(finals) == {"scratch MLP on pixels", "5-convolution CNN", "scratch MLP on CNN features"}
+    assert all(0.3 < accuracy <= 1 for accuracy in finals.values())
+    packaged = subprocess.run([sys.executable, "-m", "cnnreport.tools.package", "fashion-mnist",
+                               "--profile", "quick"], cwd=project, capture_output=True, text=True,
+                              timeout=300, env=without_artifacts_override())
+    assert packaged.returncode == 0, packaged.stderr
+    with zipfile.ZipFile(project / "artifacts" / "fashion-mnist" / "quick" / "submission" /
+                         "group.zip") as archive:
+        names = set(archive.namelist())
+        instructions = archive.read("README.txt").decode()
+    assert {"report/fashion-mnist.pdf", "report/index.html", "notebooks/q2-mlp.ipynb"} <= names
+    assert len([n for n in names if n.startswith("models/")]) == 3
+    assert "nox -s build_report -- fashion-mnist --profile quick" in instructions
 
 
 MERGED_HEADINGS = (

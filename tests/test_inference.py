@@ -18,7 +18,7 @@ from cnnreport.data.registry import prepare
 from cnnreport.data.splits import load_splits
 from cnnreport.models import build_model
 from cnnreport.models.convnet import ConvNetConfig
-from cnnreport.studies.mnist_svhn.experiments import training_data
+from cnnreport.studies.variants import training_data
 from cnnreport.studies.registry import load_study_params
 from cnnreport.tools import demo
 from cnnreport.training.engine import predict_logits

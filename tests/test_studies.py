@@ -15,10 +15,10 @@ from conftest import REPO
 
 
 def test_registry_knows_every_study_and_names_them_on_a_typo():
-    assert study_names() == ("mnist-merged", "mnist-svhn")
+    assert study_names() == ("fashion-mnist", "mnist-merged", "mnist-svhn")
     assert get_study("mnist-merged").assignment == "004"
     with pytest.raises(ConfigError, match="unknown study 'mnist-merge'; choose one of: "
-                                          "mnist-merged, mnist-svhn"):
+                                          "fashion-mnist, mnist-merged, mnist-svhn"):
         get_study("mnist-merge")
     with pytest.raises(ConfigError, match="unknown profile 'nightly' of study 'mnist-merged'; "
                                           "choose one of: full, quick"):
@@ -55,7 +55,7 @@ def test_mnist_merged_params_derive_the_batch_size_and_refuse_contradictions():
             {"name": "merged", "section": "6", "title": "E2", "label_map": "fused"}]}, root=REPO)
 
 
-@pytest.mark.parametrize("study", ["mnist-svhn", "mnist-merged"])
+@pytest.mark.parametrize("study", ["mnist-svhn", "mnist-merged", "fashion-mnist"])
 def test_quarto_profile_is_generated_from_the_params_and_up_to_date(study):
     params = load_study_params(study, "full", root=REPO)
     assert profile_file(REPO, study).read_text() == profile_text(params), \

@@ -16,7 +16,7 @@ from cnnreport.config.typed_yaml import ConfigError
 from cnnreport.data.splits import load_splits
 from cnnreport.models import build_model
 from cnnreport.models.convnet import ConvNetConfig
-from cnnreport.studies.mnist_svhn.experiments import training_data
+from cnnreport.studies.variants import training_data
 from cnnreport.studies.registry import load_study_params
 from cnnreport.training import runs as runs_module
 from cnnreport.training.engine import predict_logits, random_shift

@@ -52,6 +52,9 @@ def stratification_gap(splits: DatasetSplits) -> float:
 def describe_training_balance(counts: pd.DataFrame, name: str) -> str:
     """A sentence on the most and least frequent training classes (from `class_counts`)."""
     train = counts[counts["split"] == "train"].set_index("class")["images"]
+    if train.max() == train.min():
+        return (f"{name} is balanced: every class has {train.max():,} training images "
+                f"({100 / len(train):.1f}%), in every split alike.")
     return (f"In {name} the most frequent training class is '{train.idxmax()}' "
             f"({train.max():,} images, {100 * train.max() / train.sum():.1f}%) and the rarest is "
             f"'{train.idxmin()}' ({train.min():,}, {100 * train.min() / train.sum():.1f}%), a ratio of "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -80,3 +82,27 @@ def describe_training(run: Run) -> list[str]:
                  f"{100 * best['test']['accuracy']:.2f}%; the last epoch gives "
                  f"{100 * run.last['test']['accuracy']:.2f}%.")
     return lines
+
+
+def variant_table(names: list[str], runs: list[Run], chosen: int,
+                  settings: dict[str, Callable[[Run], object]]) -> pd.DataFrame:
+    """One row per compared variant: its settings, best validation accuracy and loss, the epoch it
+    was reached, first-epoch losses, training time, and which one was chosen."""
+    rows = []
+    for index, (name, run) in enumerate(zip(names, runs)):
+        best, first = run.best, run.history[0]
+        rows.append({"variant": name, **{key: describe(run) for key, describe in settings.items()},
+                     "best val accuracy": best["val"]["accuracy"], "val loss": best["val"]["loss"],
+                     "best epoch": best["epoch"], "epoch-1 train loss": first["train"]["loss"],
+                     "epoch-1 val loss": first["val"]["loss"],
+                     "train seconds": run.training_seconds(),
+                     "chosen": "yes" if index == chosen else ""})
+    return pd.DataFrame(rows)
+
+
+def per_class_scores(run: Run, class_names: tuple[str, ...], split: str = "test") -> pd.DataFrame:
+    """Precision, recall and F1 per class at the kept (best-validation) epoch."""
+    scores = run.best[split]["per_class"]
+    return pd.DataFrame([{"class": class_names[int(label)], **{key: values[key] for key in
+                                                               ("precision", "recall", "f1", "support")}}
+                         for label, values in scores.items()])

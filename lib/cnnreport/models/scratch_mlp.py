@@ -106,3 +106,20 @@ class ScratchMLPModel:
 @register_model("scratch-mlp", ScratchMLPConfig)
 def build_scratch_mlp(config: ScratchMLPConfig, input_shape, num_classes) -> ScratchMLPModel:
     return ScratchMLPModel(config, input_shape, num_classes)
+
+
+def layer_rows(model: ScratchMLPModel) -> list[dict]:
+    """Each layer of the scratch MLP with its output width and parameter count."""
+    rows, width = [], int(math.prod(model.input_shape))
+    rows.append({"layer": f"Flatten {'×'.join(map(str, model.input_shape))} → {width}",
+                 "output width": width, "parameters": 0})
+    for layer in model.mlp.layers:
+        name = type(layer).__name__
+        if "W" in layer.params:
+            width = layer.params["W"].shape[1]
+            name = f"Linear {layer.params['W'].shape[0]} → {width}"
+        elif name == "Dropout":
+            name = f"Dropout {layer.rate:g} (inverted)"
+        rows.append({"layer": name, "output width": width,
+                     "parameters": int(sum(value.size for value in layer.params.values()))})
+    return rows

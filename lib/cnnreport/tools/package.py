@@ -1,11 +1,11 @@
-"""The submission zip of one study: rendered report, executed notebooks, metric text files and
-final models.
+"""The submission zip of one study: rendered report, executed notebooks, metric text files, final
+models and a README with the exact steps to run everything.
 
-    python -m cnnreport.tools.package [--study mnist-svhn] [--profile full] [--output PATH]
+    python -m cnnreport.tools.package [STUDY] [--profile full] [--output PATH]
 
 Everything comes from the study's last build with that profile; a missing piece stops the packaging
 with a message saying which and how to make it. The zip carries a MANIFEST.txt listing each file
-with its size and SHA-256.
+with its size and SHA-256, and is named after the group where the study's params name one.
 """
 
 from __future__ import annotations
@@ -68,14 +68,34 @@ def manifest(files: dict[str, Path], params) -> str:
     return "\n".join(lines) + "\n"
 
 
+def readme(params) -> str:
+    """How to rebuild and rerun what the zip holds, from a checkout of the project."""
+    study, profile = params.study_name, params.profile
+    return "\n".join([
+        f"{params.book.title}", "", "How to run", "----------",
+        "1. Python 3.11+, a checkout of cnn-report, and the datasets in torchvision's layout under",
+        "   data/ (or set CNNREPORT_DATA_ROOT to the folder that holds them).",
+        "2. pip install nox uv",
+        f"3. nox -s build_report -- {study} --profile {profile}    # trains, evaluates, renders report/{study}/",
+        f"4. nox -s chapter -- {study} <chapter> -p key=value       # reruns one chapter with changes",
+        f"5. nox -s package -- {study} --profile {profile}          # this zip",
+        "", f"All settings: params/{study}/{profile}.yaml. Chapters: chapters/{study}/.", "",
+        "Contents", "--------", "report/     the report (HTML and PDF)",
+        "notebooks/  the executed chapter notebooks", "models/     the final models",
+        "metrics/    per-epoch metric text files and the config of every run",
+        "MANIFEST.txt  every file with its size and SHA-256", ""])
+
+
 def make_package(params, output: Path | None = None) -> Path:
     files = submission_files(params)
-    output = output or study_dir(params.study_name, params.profile) / "submission" / \
-        f"{params.study_name}-{params.profile}.zip"
+    group = getattr(getattr(params, "group", None), "name", None)
+    name = f"{group}.zip" if group else f"{params.study_name}-{params.profile}.zip"
+    output = output or study_dir(params.study_name, params.profile) / "submission" / name
 
     def write_zip(path: Path) -> None:
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("MANIFEST.txt", manifest(files, params))
+            archive.writestr("README.txt", readme(params))
             for name, source in sorted(files.items()):
                 archive.write(source, name)
 
@@ -85,13 +105,15 @@ def make_package(params, output: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--study", default=DEFAULT_STUDY)
+    parser.add_argument("study", nargs="?", help=f"study name (default {DEFAULT_STUDY})")
+    parser.add_argument("--study", dest="study_option", help="the same, as an option")
     parser.add_argument("--profile", default="full")
     parser.add_argument("--output", type=Path, help="zip path (default artifacts/<study>/<profile>/"
                         "submission/)")
     arguments = parser.parse_args(argv)
     try:
-        path = make_package(load_study_params(arguments.study, arguments.profile), arguments.output)
+        study = arguments.study or arguments.study_option or DEFAULT_STUDY
+        path = make_package(load_study_params(study, arguments.profile), arguments.output)
     except (PackageError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

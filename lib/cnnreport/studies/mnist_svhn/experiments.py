@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...config.typed_yaml import with_overrides
-from ...data.splits import DatasetSplits, load_splits, stratified_subset
-from ...training.engine import TrainingData
+from ...data.splits import DatasetSplits, load_splits
 from ...training.runs import Obtain, Run, RunSpec, find_run
+from ..variants import training_data, variant_name, variant_slug, with_variant
 from .params import MnistSvhnParams
 
 
@@ -55,12 +54,6 @@ class StudyResult:
                 for variant, run in zip(self.variants, self.runs)}
 
 
-def variant_name(overrides: dict) -> str:
-    if not overrides:
-        return "baseline"
-    return ", ".join(f"{key.split('.', 1)[1]}={value}" for key, value in overrides.items())
-
-
 def study_variants(params: MnistSvhnParams) -> list[StudyVariant]:
     return [StudyVariant(variant_name(overrides), dict(overrides))
             for overrides in params.study.variants]
@@ -68,20 +61,7 @@ def study_variants(params: MnistSvhnParams) -> list[StudyVariant]:
 
 def configs_for(params: MnistSvhnParams, overrides: dict):
     """The baseline `model` and `train` sections with a variant's dotted overrides applied."""
-    model_overrides = {k.split(".", 1)[1]: v for k, v in overrides.items() if k.startswith("model.")}
-    train_overrides = {k.split(".", 1)[1]: v for k, v in overrides.items() if k.startswith("train.")}
-    return (with_overrides(params.model, model_overrides, "model"),
-            with_overrides(params.train, train_overrides, "train"))
-
-
-def training_data(splits: DatasetSplits, max_train_images: int | None, seed: int,
-                  classes: tuple[int, ...] = ()) -> tuple[TrainingData, str]:
-    """Splits as TrainingData, the train split capped (stratified) when asked; and a subset key."""
-    if max_train_images is None or max_train_images >= len(splits.train):
-        return TrainingData(splits.train, splits.val, splits.test, classes), "all"
-    chosen = stratified_subset(splits.train.labels.numpy(), max_train_images, seed)
-    return (TrainingData(splits.train.take(chosen), splits.val, splits.test, classes),
-            f"stratified-{max_train_images}")
+    return with_variant(params, overrides, "model"), with_variant(params, overrides, "train")
 
 
 def run_study(params: MnistSvhnParams, dataset: str, splits: DatasetSplits | None = None,
@@ -94,8 +74,7 @@ def run_study(params: MnistSvhnParams, dataset: str, splits: DatasetSplits | Non
         model_config, train_config = configs_for(params, variant.overrides)
         train_config = dataclasses.replace(train_config, epochs=params.study.epochs,
                                            max_train_images=params.study.max_train_images)
-        slug = variant.name.replace(", ", "-").replace("=", "-").replace(".", "p")
-        spec = RunSpec(f"study-{dataset}-{slug}", dataset, model_config, train_config, params.seed,
+        spec = RunSpec(f"study-{dataset}-{variant_slug(variant.name)}", dataset, model_config, train_config, params.seed,
                        splits.definition(params), subset_key)
         runs.append(obtain(spec, data))
     scores = [run.best["val"]["accuracy"] for run in runs]

@@ -1,0 +1,127 @@
+"""Params of the fashion-mnist study (assignment 001): the scratch MLP and its hyperparameter study,
+the 5-convolution CNN and its ablations, the CNN's features classified by the scratch MLP, and the
+group that submits the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Literal, Optional
+
+from ...config.sections import StudyParams, TrainConfig, require_positive
+from ...config.typed_yaml import ConfigError, with_overrides
+from ...models.layers import ConvLayerConfig, InitName, LayersConfig
+from ...models.scratch_mlp import ScratchMLPConfig
+
+CONVOLUTIONS = 5  # question 3(a): exactly five
+
+
+@dataclass(frozen=True)
+class CNNDesign:
+    """Question 3's backbone by its design choices: five convolutions, each followed by ReLU."""
+
+    kernel: int = 3  # 3(b): 3, 5 or 7
+    base_channels: int = 32  # filters of the first convolution
+    filters: Literal["same", "double"] = "same"  # 3(b): the same count everywhere, or doubling
+    pool: Literal["max", "avg"] = "max"  # 3(a): the downsampling pools
+    head: Literal["flatten", "global-average"] = "flatten"  # 3(a): global average pooling at the end
+    pool_after: tuple[int, ...] = (1, 2, 4)  # convolutions followed by a 2x2, stride-2 pooling
+    init: InitName = "default"  # 3(c): PyTorch's default, normal ("random"), xavier, he
+
+    def channels(self) -> list[int]:
+        scale = (lambda index: 2 ** index) if self.filters == "double" else (lambda index: 1)
+        return [self.base_channels * scale(index) for index in range(CONVOLUTIONS)]
+
+    def layers_config(self) -> LayersConfig:
+        layers = []
+        for index, width in enumerate(self.channels(), start=1):
+            last = index == CONVOLUTIONS
+            pool = ("global-average" if last and self.head == "global-average" else
+                    self.pool if index in self.pool_after else "none")
+            layers.append(ConvLayerConfig(kernel=self.kernel, channels=width, pool=pool,
+                                          pool_kernel=2, pool_stride=2))
+        return LayersConfig(layers=tuple(layers), init=self.init)
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"kernel": self.kernel, "base_channels": self.base_channels})
+        if self.kernel % 2 == 0:
+            yield f"kernel must be odd ('same' padding), got {self.kernel}"
+        for index, position in enumerate(self.pool_after):
+            if not 1 <= position <= CONVOLUTIONS:
+                yield f"pool_after[{index}] must be a convolution from 1 to {CONVOLUTIONS}, got {position}"
+
+
+@dataclass(frozen=True)
+class VariantStudy:
+    """One factor at a time around the baseline, short runs; the best by validation accuracy wins."""
+
+    epochs: int = 3  # epochs of every variant
+    max_train_images: Optional[int] = None  # stratified cap on the training split for variants
+    variants: tuple[dict, ...] = ({},)  # dotted overrides of the section studied; {} is the baseline
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"epochs": self.epochs, "max_train_images": self.max_train_images})
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    email: str = ""
+    contribution: float = 0.0  # percent of the work
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    """Who submits the report (the assignment asks for names, e-mails and contribution shares)."""
+
+    name: str = "group"  # also the submission zip's file name
+    members: tuple[Member, ...] = ()
+
+    def problems(self) -> Iterator[str]:
+        total = sum(member.contribution for member in self.members)
+        if self.members and abs(total - 100) > 0.01:
+            yield f"members' contributions must add up to 100 (percent), got {total:g}"
+
+
+@dataclass(frozen=True)
+class FashionParams(StudyParams):
+    mlp: ScratchMLPConfig = field(default_factory=ScratchMLPConfig)
+    mlp_train: TrainConfig = field(default_factory=TrainConfig)
+    mlp_study: VariantStudy = field(default_factory=VariantStudy)
+    cnn: CNNDesign = field(default_factory=CNNDesign)
+    cnn_train: TrainConfig = field(default_factory=TrainConfig)
+    cnn_study: VariantStudy = field(default_factory=VariantStudy)
+    head_train: TrainConfig = field(default_factory=TrainConfig)  # 3(d): scratch MLP on CNN features
+    group: GroupConfig = field(default_factory=GroupConfig)
+
+    def problems(self) -> Iterator[str]:
+        yield from super().problems()
+        for train_key in ("mlp_train", "head_train"):
+            train = getattr(self, train_key)
+            if train.optimizer not in ("sgd", "adam"):
+                yield f"{train_key}.optimizer: the scratch MLP has sgd and adam, got {train.optimizer!r}"
+            if train.schedule not in ("none", "cosine"):
+                yield f"{train_key}.schedule: the scratch MLP has none and cosine, got {train.schedule!r}"
+            if train.augment_shift or train.label_smoothing:
+                yield (f"{train_key}: the scratch MLP trains without augment_shift and "
+                       f"label_smoothing; set both to 0")
+        yield from variant_problems(self, "mlp_study", ("mlp", "mlp_train"))
+        yield from variant_problems(self, "cnn_study", ("cnn", "cnn_train"))
+
+
+def variant_problems(params, study_key: str, sections: tuple[str, ...]) -> Iterator[str]:
+    """Each variant may override keys of the named sections only, with values of the right type."""
+    for index, variant in enumerate(getattr(params, study_key).variants):
+        key = f"{study_key}.variants[{index}]"
+        if not isinstance(variant, dict):
+            yield f"{key} must be a mapping of overrides, got {variant!r}"
+            continue
+        for dotted, value in variant.items():
+            section, _, name = str(dotted).partition(".")
+            if section not in sections or not name:
+                yield f"{key}: override {dotted!r} must start with " + " or ".join(
+                    f"'{s}.'" for s in sections)
+                continue
+            try:
+                with_overrides(getattr(params, section), {name: value}, section, key)
+            except ConfigError as error:
+                yield str(error)
