@@ -19,7 +19,7 @@ from cnnreport.models.convnet import ConvNetConfig
 from cnnreport.studies.variants import training_data
 from cnnreport.studies.registry import load_study_params
 from cnnreport.training import runs as runs_module
-from cnnreport.training.engine import predict_logits, random_shift
+from cnnreport.training.engine import predict_logits, random_flip, random_shift
 from cnnreport.training.runs import RunSpec, make_run
 
 from conftest import REPO
@@ -169,3 +169,14 @@ def test_random_shift_moves_pixels_without_changing_shape():
     assert positions <= {(16 + dy, 16 + dx) for dy in range(-2, 3) for dx in range(-2, 3)}
     assert len(positions) > 10, "offsets vary per image"
     assert torch.equal(random_shift(image, 0, generator), image)
+
+
+def test_random_flip_mirrors_about_half_of_the_images():
+    generator = torch.Generator().manual_seed(0)
+    images = torch.arange(64 * 4 * 4, dtype=torch.int64).reshape(64, 1, 4, 4).to(torch.uint8)
+    flipped = random_flip(images, generator)
+    assert flipped.shape == images.shape and flipped.dtype == torch.uint8
+    mirrored = [bool(torch.equal(f, i.flip(-1))) for f, i in zip(flipped, images)]
+    kept = [bool(torch.equal(f, i)) for f, i in zip(flipped, images)]
+    assert all(m or k for m, k in zip(mirrored, kept))
+    assert 20 < sum(mirrored) < 44, "about half, at random"

@@ -73,6 +73,7 @@ class TrainConfig:
     schedule: ScheduleName = "onecycle"
     label_smoothing: float = 0.0
     augment_shift: int = 2  # random translation in pixels on the device (0: off)
+    augment_flip: bool = False  # random horizontal flips on the device (clothes, not digits)
     max_train_images: Optional[int] = None  # stratified cap on the training split (None: all)
 
     def problems(self) -> Iterator[str]:

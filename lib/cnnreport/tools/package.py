@@ -55,16 +55,17 @@ def submission_files(params) -> dict[str, Path]:
     return files
 
 
-def manifest(files: dict[str, Path], params) -> str:
+def manifest(files: dict[str, Path], written: dict[str, bytes], params) -> str:
+    """List every file in the zip but the manifest itself, with size and SHA-256."""
+    contents = {name: path.read_bytes() for name, path in files.items()} | written
     lines = [f"cnn-report submission, study {params.study_name}, profile {params.profile}, commit "
              f"{git_commit()}, packed {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}", "",
              "report/     rendered report (HTML; PDF)",
              "notebooks/  executed chapter notebooks, one per question instance",
              "models/     final models: <dataset>_<architecture>_e<epochs>_<run id>_best-e<epoch>.pt",
              "metrics/    per-epoch metric text files and config of every run the report used", ""]
-    for name, path in sorted(files.items()):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {path.stat().st_size:>10}  {name}")
+    for name, content in sorted(contents.items()):
+        lines.append(f"{hashlib.sha256(content).hexdigest()}  {len(content):>10}  {name}")
     return "\n".join(lines) + "\n"
 
 
@@ -87,15 +88,21 @@ def readme(params) -> str:
 
 
 def make_package(params, output: Path | None = None) -> Path:
-    files = submission_files(params)
     group = getattr(getattr(params, "group", None), "name", None)
     name = f"{group}.zip" if group else f"{params.study_name}-{params.profile}.zip"
     output = output or study_dir(params.study_name, params.profile) / "submission" / name
+    return write_package(submission_files(params), params, output)
+
+
+def write_package(files: dict[str, Path], params, output: Path) -> Path:
+    """Zip the files with a README and a manifest of everything else in the zip."""
+    written = {"README.txt": readme(params).encode()}
 
     def write_zip(path: Path) -> None:
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("MANIFEST.txt", manifest(files, params))
-            archive.writestr("README.txt", readme(params))
+            archive.writestr("MANIFEST.txt", manifest(files, written, params))
+            for name, content in written.items():
+                archive.writestr(name, content)
             for name, source in sorted(files.items()):
                 archive.write(source, name)
 

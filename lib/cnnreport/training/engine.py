@@ -93,6 +93,12 @@ def uses_channels_last(model: nn.Module, device: torch.device) -> bool:
     return device.type == "cuda" or getattr(model, "channels_last_on_cpu", False)
 
 
+def random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Mirror a random half of the images left to right, on the device."""
+    flip = torch.rand(len(images), generator=generator, device=images.device) < 0.5
+    return torch.where(flip[:, None, None, None], images.flip(-1), images)
+
+
 def _prepare(model: nn.Module, images: torch.Tensor, device: torch.device) -> torch.Tensor:
     batch = to_model_input(images, model.input_shape[0])
     return batch.contiguous(memory_format=torch.channels_last) \
@@ -223,6 +229,8 @@ def train_batches(model, train: ImageSet, config: TrainConfig, optimizer, schedu
     for start in range(0, len(order), config.batch_size):
         index = order[start:start + config.batch_size]
         images = random_shift(train.images[index], config.augment_shift, generator)
+        if config.augment_flip:
+            images = random_flip(images, generator)
         labels = train.labels[index]
         with _autocast(device):
             logits = model(_prepare(model, images, device))

@@ -26,6 +26,8 @@ class CNNDesign:
     head: Literal["flatten", "global-average"] = "flatten"  # 3(a): global average pooling at the end
     pool_after: tuple[int, ...] = (1, 2, 4)  # convolutions followed by a 2x2, stride-2 pooling
     init: InitName = "default"  # 3(c): PyTorch's default, normal ("random"), xavier, he
+    hidden: tuple[int, ...] = ()  # fully connected layers between the convolutions and the output
+    dropout: float = 0.0  # before the output layer
 
     def channels(self) -> list[int]:
         scale = (lambda index: 2 ** index) if self.filters == "double" else (lambda index: 1)
@@ -39,7 +41,8 @@ class CNNDesign:
                     self.pool if index in self.pool_after else "none")
             layers.append(ConvLayerConfig(kernel=self.kernel, channels=width, pool=pool,
                                           pool_kernel=2, pool_stride=2))
-        return LayersConfig(layers=tuple(layers), init=self.init)
+        return LayersConfig(layers=tuple(layers), init=self.init, hidden=self.hidden,
+                            dropout=self.dropout)
 
     def problems(self) -> Iterator[str]:
         yield from require_positive({"kernel": self.kernel, "base_channels": self.base_channels})
@@ -101,9 +104,9 @@ class FashionParams(StudyParams):
                 yield f"{train_key}.optimizer: the scratch MLP has sgd and adam, got {train.optimizer!r}"
             if train.schedule not in ("none", "cosine"):
                 yield f"{train_key}.schedule: the scratch MLP has none and cosine, got {train.schedule!r}"
-            if train.augment_shift or train.label_smoothing:
-                yield (f"{train_key}: the scratch MLP trains without augment_shift and "
-                       f"label_smoothing; set both to 0")
+            if train.augment_shift or train.augment_flip or train.label_smoothing:
+                yield (f"{train_key}: the scratch MLP trains without augment_shift, augment_flip and "
+                       f"label_smoothing; set them to 0 and false")
         yield from variant_problems(self, "mlp_study", ("mlp", "mlp_train"))
         yield from variant_problems(self, "cnn_study", ("cnn", "cnn_train"))
 
