@@ -57,6 +57,8 @@ def test_bad_study_params_are_refused_before_anything_runs(overrides, message):
     ({"filters": "double", "base_channels": 8},  # 8, 16, 32, 64, 128 filters; 128*3*3 features
      (128, 3, 3), (80 + 1168 + 4640 + 18496 + 73856) + (1152 * 10 + 10)),
     ({"kernel": 5}, (32, 3, 3), (32 * 25 + 32) + 4 * (32 * 32 * 25 + 32) + 2890),
+    ({"batch_norm": True, "hidden": (128,), "dropout": 0.3},  # BN: 2 x 32 per convolution
+     (32, 3, 3), 320 + 4 * 9248 + 5 * 64 + (288 * 128 + 128) + (128 * 10 + 10)),
 ])
 def test_five_convolution_designs_have_the_computed_shapes_and_parameters(changes, output_shape,
                                                                          parameters):
@@ -84,3 +86,17 @@ def test_initializations_have_the_expected_variance(init, expected_std):
     assert float(convolution.weight.detach().std()) == pytest.approx(expected_std(fan_in, fan_out),
                                                                      rel=0.05)
     assert float(convolution.bias.detach().abs().max()) == 0.0
+
+
+def test_design_and_training_say_in_words_what_they_do():
+    design = dataclasses.replace(CNNDesign(), hidden=(128,), dropout=0.3, batch_norm=True)
+    assert design.head_description() == ("batch normalization before each ReLU; a 128-unit ReLU "
+                                         "layer, dropout 0.3, a linear classifier over the "
+                                         "flattened output")
+    assert dataclasses.replace(CNNDesign(), head="global-average").head_description() == \
+        "a linear classifier over the global average of each channel"
+    params = load_study_params("fashion-mnist", "full", root=REPO)
+    assert dataclasses.replace(params.cnn_train, augment_shift=1, augment_flip=True).augmentation() \
+        == "random shifts of up to 1 pixel(s) and random horizontal flips"
+    assert dataclasses.replace(params.cnn_train, augment_shift=0, augment_flip=False).augmentation() \
+        == "no augmentation"

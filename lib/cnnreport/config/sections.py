@@ -86,6 +86,12 @@ class TrainConfig:
         if not 0 <= self.label_smoothing < 1:
             yield f"label_smoothing must be in [0, 1), got {self.label_smoothing}"
 
+    def augmentation(self) -> str:
+        """The augmentation in words, for reports that state how a model was trained."""
+        parts = [f"random shifts of up to {self.augment_shift} pixel(s)"] if self.augment_shift else []
+        parts += ["random horizontal flips"] if self.augment_flip else []
+        return " and ".join(parts) or "no augmentation"
+
 
 @dataclass(frozen=True)
 class EmbeddingConfig:

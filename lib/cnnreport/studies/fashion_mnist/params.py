@@ -28,6 +28,7 @@ class CNNDesign:
     init: InitName = "default"  # 3(c): PyTorch's default, normal ("random"), xavier, he
     hidden: tuple[int, ...] = ()  # fully connected layers between the convolutions and the output
     dropout: float = 0.0  # before the output layer
+    batch_norm: bool = False  # batch normalization between each convolution and its ReLU
 
     def channels(self) -> list[int]:
         scale = (lambda index: 2 ** index) if self.filters == "double" else (lambda index: 1)
@@ -40,9 +41,19 @@ class CNNDesign:
             pool = ("global-average" if last and self.head == "global-average" else
                     self.pool if index in self.pool_after else "none")
             layers.append(ConvLayerConfig(kernel=self.kernel, channels=width, pool=pool,
-                                          pool_kernel=2, pool_stride=2))
+                                          pool_kernel=2, pool_stride=2,
+                                          batch_norm=self.batch_norm))
         return LayersConfig(layers=tuple(layers), init=self.init, hidden=self.hidden,
                             dropout=self.dropout)
+
+    def head_description(self) -> str:
+        """What follows the convolutions, in words, for the report."""
+        hidden = "".join(f"a {width}-unit ReLU layer, " for width in self.hidden)
+        dropout = f"dropout {self.dropout:g}, " if self.dropout else ""
+        norm = "batch normalization before each ReLU; " if self.batch_norm else ""
+        inputs = "the global average of each channel" if self.head == "global-average" \
+            else "the flattened output"
+        return f"{norm}{hidden}{dropout}a linear classifier over {inputs}"
 
     def problems(self) -> Iterator[str]:
         yield from require_positive({"kernel": self.kernel, "base_channels": self.base_channels})
