@@ -13,6 +13,7 @@ from cnnreport.models import build_model, count_parameters
 from cnnreport.models.layers import layer_table
 from cnnreport.studies.fashion_mnist.params import CNNDesign
 from cnnreport.studies.registry import load_study_params
+from cnnreport.studies.variants import VariantRuns
 
 from conftest import REPO
 
@@ -100,3 +101,14 @@ def test_design_and_training_say_in_words_what_they_do():
         == "random shifts of up to 1 pixel(s) and random horizontal flips"
     assert dataclasses.replace(params.cnn_train, augment_shift=0, augment_flip=False).augmentation() \
         == "no augmentation"
+
+
+def test_comparisons_are_grouped_by_the_keys_they_change():
+    study = VariantRuns(names=["baseline", "pool=avg", "kernel=5", "filters=same, base_channels=32"],
+                        overrides=[{}, {"cnn.pool": "avg"}, {"cnn.kernel": 5},
+                                   {"cnn.filters": "same", "cnn.base_channels": 32}],
+                        runs=[])
+    assert study.names_changing("cnn.pool", "cnn.head") == ["pool=avg"]
+    assert study.names_changing("cnn.kernel", "cnn.base_channels") == [
+        "kernel=5", "filters=same, base_channels=32"]
+    assert study.names_changing("cnn.init") == []

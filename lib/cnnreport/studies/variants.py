@@ -68,6 +68,12 @@ class VariantRuns:
     def chosen_overrides(self) -> dict:
         return self.overrides[self.chosen_index]
 
+    def names_changing(self, *keys: str) -> list[str]:
+        """The variants that override any of `keys` (`cnn.kernel`), in params order, so a report
+        groups its comparisons by factor without naming values."""
+        return [name for name, overrides in zip(self.names, self.overrides)
+                if set(overrides) & set(keys)]
+
     def validation_curves(self) -> dict[str, list[float]]:
         return {name: [record["val"]["accuracy"] for record in run.history]
                 for name, run in zip(self.names, self.runs)}

@@ -89,6 +89,15 @@ def feature_splits(params: FashionParams, backbone: Run) -> TrainingData:
     return TrainingData(*(as_features(splits[name]) for name in ("train", "val", "test")))
 
 
+def feature_source(backbone: Run) -> str:
+    """Where 3(d)'s feature vectors come from, in words, with their length."""
+    config = backbone.spec.model
+    width = load_model(backbone.model_file).model.output[-1].in_features
+    where = (f"the output of its fully connected {config.hidden[-1]}-unit ReLU layer" if config.hidden
+             else "the flattened output of its last convolution")
+    return f"{where} (the input of its output layer, {width:,} values per image)"
+
+
 def feature_head(params: FashionParams, backbone: Run | None = None,
                  mlp_choice: VariantRuns | None = None, obtain: Obtain = find_run) -> Run:
     """3(d): the chosen scratch MLP trained on the frozen chosen CNN's features."""
