@@ -90,12 +90,15 @@ def test_initializations_have_the_expected_variance(init, expected_std):
 
 
 def test_design_and_training_say_in_words_what_they_do():
-    design = dataclasses.replace(CNNDesign(), hidden=(128,), dropout=0.3, batch_norm=True)
-    assert design.head_description() == ("batch normalization before each ReLU; a 128-unit ReLU "
-                                         "layer, dropout 0.3, a linear classifier over the "
-                                         "flattened output")
-    assert dataclasses.replace(CNNDesign(), head="global-average").head_description() == \
-        "a linear classifier over the global average of each channel"
+    design = dataclasses.replace(CNNDesign(), hidden=(128,), dropout=0.3, batch_norm=True,
+                                 filters="double", base_channels=16)
+    assert design.description() == (
+        "five convolutions (3×3, zero padding keeping the size, 16-32-64-128-256 filters), each "
+        "followed by batch normalization and ReLU, with 2×2 stride-2 max pooling after "
+        "convolutions 1, 2, 4, then a 128-unit ReLU layer, dropout 0.3, a linear classifier over "
+        "the flattened output")
+    assert dataclasses.replace(CNNDesign(), head="global-average").description().endswith(
+        "then a linear classifier over the global average of each channel")
     params = load_study_params("fashion-mnist", "full", root=REPO)
     assert dataclasses.replace(params.cnn_train, augment_shift=1, augment_flip=True).augmentation() \
         == "random shifts of up to 1 pixel(s) and random horizontal flips"

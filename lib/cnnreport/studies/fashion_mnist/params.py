@@ -9,7 +9,8 @@ from typing import Iterator, Literal, Optional
 
 from ...config.sections import StudyParams, TrainConfig, require_positive
 from ...config.typed_yaml import ConfigError, with_overrides
-from ...models.layers import ConvLayerConfig, InitName, LayersConfig
+from ...models.blocks import InitName
+from ...models.layers import ConvLayerConfig, LayersConfig
 from ...models.scratch_mlp import ScratchMLPConfig
 
 CONVOLUTIONS = 5  # question 3(a): exactly five
@@ -46,14 +47,18 @@ class CNNDesign:
         return LayersConfig(layers=tuple(layers), init=self.init, hidden=self.hidden,
                             dropout=self.dropout)
 
-    def head_description(self) -> str:
-        """What follows the convolutions, in words, for the report."""
+    def description(self) -> str:
+        """The design in words, for the report."""
+        norm = "batch normalization and " if self.batch_norm else ""
         hidden = "".join(f"a {width}-unit ReLU layer, " for width in self.hidden)
         dropout = f"dropout {self.dropout:g}, " if self.dropout else ""
-        norm = "batch normalization before each ReLU; " if self.batch_norm else ""
         inputs = "the global average of each channel" if self.head == "global-average" \
             else "the flattened output"
-        return f"{norm}{hidden}{dropout}a linear classifier over {inputs}"
+        return (f"five convolutions ({self.kernel}×{self.kernel}, zero padding keeping the size, "
+                f"{'-'.join(map(str, self.channels()))} filters), each followed by {norm}ReLU, "
+                f"with 2×2 stride-2 {self.pool} pooling after convolutions "
+                f"{', '.join(map(str, self.pool_after))}, then {hidden}{dropout}a linear "
+                f"classifier over {inputs}")
 
     def problems(self) -> Iterator[str]:
         yield from require_positive({"kernel": self.kernel, "base_channels": self.base_channels})
