@@ -52,3 +52,32 @@ def test_integer_columns_stay_integers_in_numeric_tables(shown):
                             float_format=".3f")
     body = shown[-1].data
     assert "|      8 |           3 |   0.025 |" in body
+
+
+def test_figure_stamp_is_drawn_in_the_figure_and_kept_in_the_png(shown, monkeypatch):
+    import dataclasses
+    import io
+    from datetime import date
+
+    from PIL import Image
+
+    from cnnreport.config.typed_yaml import ConfigError
+    from cnnreport.studies.registry import load_study_params
+    from conftest import REPO
+
+    params = load_study_params("fashion-mnist", "quick", root=REPO)
+    params = dataclasses.replace(params, book=dataclasses.replace(params.book,
+                                                                 figure_stamp="jdoe-{date}"))
+    stamp = chapter_module.figure_stamp(params, today=date(2026, 11, 25))
+    assert stamp == "jdoe-2026-11-25"
+    figure = plt.figure(figsize=(3, 2))
+    Chapter("1", "Data", stamp=stamp).figure(figure, "stamped")
+    assert stamp in [text.get_text() for text in figure.texts], "drawn in a corner"
+    png = Image.open(io.BytesIO(shown[0].data))
+    assert png.info["Description"] == "jdoe-2026-11-25"
+    unstamped = plt.figure(figsize=(3, 2))
+    Chapter("1", "Data").figure(unstamped, "plain")
+    assert unstamped.texts == [] and "Description" not in Image.open(io.BytesIO(shown[2].data)).info
+    with pytest.raises(ConfigError, match=r"book.figure_stamp 'jdoe-\{student\}'"):
+        load_study_params("fashion-mnist", "quick", root=REPO,
+                          overrides={"book.figure_stamp": "jdoe-{student}"})

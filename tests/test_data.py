@@ -172,3 +172,25 @@ def test_stand_in_is_written_only_by_the_explicit_data_step(full_params, tmp_pat
     said.clear()
     prepare(params, log=said.append)
     assert said == [], "a second data step finds everything and writes nothing"
+
+
+def test_cifar100_stand_in_is_written_in_cifar100s_own_format(full_params, tmp_path, monkeypatch):
+    params = _offline_params(full_params, tmp_path, monkeypatch, source="auto",
+                             stand_in_images=600, datasets=("cifar100",))
+    with pytest.raises(DataNotFoundError, match="let the build's data step write a stand-in"):
+        load_dataset(params, "cifar100")
+    said = []
+    prepare(params, log=said.append)
+    assert any("writing a stand-in of 600 drawn shapes" in line for line in said)
+    folder = registry.stand_in_folder(registry.get_dataset("cifar100"), params)
+    with open(folder / "train", "rb") as handle:  # the pickle layout torchvision reads
+        train = pickle.load(handle, encoding="latin1")
+    assert train["data"].shape == (500, 3072) and train["data"].dtype == np.uint8
+    assert np.bincount(train["fine_labels"]).tolist() == [5] * 100, "balanced, as CIFAR-100"
+    cifar = load_dataset(params, "cifar100")
+    assert cifar.source == "stand-in" and len(cifar) == 600
+    assert cifar.images.shape == (600, 3, 32, 32)
+    assert cifar.classes[:3] == ("apple", "aquarium_fish", "baby") and len(cifar.classes) == 100
+    assert "synthetic stand-in of 600 drawn shapes" in registry.data_notice(cifar, params)
+    red_plane = torch.from_numpy(train["data"][0, :1024].reshape(32, 32))
+    assert torch.equal(cifar.images[0, 0], red_plane), "planes: red, green, blue, rows of 32"

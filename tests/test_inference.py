@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from cnnreport.analysis.embedding import cluster_scores, umap_2d
+from cnnreport.analysis.embedding import cluster_scores, embed_2d
 from cnnreport.analysis.evaluation import evaluate, misclassified_by_class
 from cnnreport.analysis.inference import ModelFileError, load_model, predict
 from cnnreport.common.paths import artifacts_dir, study_dir
@@ -69,7 +69,7 @@ def test_mismatched_or_foreign_files_are_refused(saved_run, tmp_path):
     torch.save(dict(payload, model_config=dict(payload["model_config"], architecture="vgg")),
                tmp_path / "unknown.pt")
     with pytest.raises(ModelFileError, match="model_config.architecture = 'vgg' is not allowed; "
-                                             "choose one of: convnet, layers, scratch-mlp"):
+                                             "choose one of: convnet, fcn, layers, resnet, scratch-mlp"):
         load_model(tmp_path / "unknown.pt")
     torch.save(wrong_width, tmp_path / "wrong.pt")
     with pytest.raises(ModelFileError, match="weights do not match architecture "
@@ -113,16 +113,19 @@ def test_cross_dataset_inputs_share_the_model_format(saved_run, quick_params):
     assert np.array(evaluation.metrics["confusion"]).sum() == 200
 
 
-def test_umap_shape_and_determinism():
+@pytest.mark.parametrize("method, backend", [("umap", "opentsne"), ("tsne", "opentsne"),
+                                             ("tsne", "sklearn")])
+def test_projection_shape_determinism_and_separation(method, backend):
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(3), 100)
     features = rng.normal(size=(300, 16)).astype(np.float32) + labels[:, None] * 3.0
-    config = EmbeddingConfig(n_neighbors=10, min_dist=0.1, max_points=None)
-    first = umap_2d(features, config, seed=42)
+    config = EmbeddingConfig(method=method, tsne_backend=backend, n_neighbors=10, min_dist=0.1,
+                             perplexity=30, max_points=None)
+    first = embed_2d(features, config, seed=42)
     assert first.shape == (300, 2) and first.dtype == np.float32
     for cached in (artifacts_dir() / "embeddings").glob("*.npy"):
         cached.unlink()  # recompute, not reload
-    second = umap_2d(features, config, seed=42)
+    second = embed_2d(features, config, seed=42)
     assert np.array_equal(first, second)
     scores = cluster_scores(first, labels, seed=42)
     assert scores["kNN accuracy (2-D)"] > 0.95 and scores["silhouette"] > 0.5

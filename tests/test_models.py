@@ -6,9 +6,11 @@ import pytest
 import torch
 
 from cnnreport.analysis.inference import load_model
-from cnnreport.config.typed_yaml import ConfigError, coerce
+from cnnreport.config.typed_yaml import ConfigError, coerce, problems_of
 from cnnreport.models import ModelConfig, build_model, count_parameters, model_names
+from cnnreport.models.fcn import FCNConfig
 from cnnreport.models.layers import ConvLayerConfig, LayersConfig, layer_table
+from cnnreport.models.resnet import ResNetConfig
 from cnnreport.studies.registry import load_study_params
 
 from conftest import REPO
@@ -21,12 +23,12 @@ NETWORK_004 = LayersConfig(layers=(
     ConvLayerConfig(kernel=3, channels=4, pool="avg", pool_stride=2)))
 
 
-def test_registry_lists_both_architectures_and_builds_from_a_mapping():
-    assert model_names() == ("convnet", "layers", "scratch-mlp")
+def test_registry_lists_every_architecture_and_builds_from_a_mapping():
+    assert model_names() == ("convnet", "fcn", "layers", "resnet", "scratch-mlp")
     config = coerce({"architecture": "layers", "layers": [{"kernel": 3, "channels": 2}]},
                     ModelConfig, "model", "test")
     assert isinstance(config, LayersConfig) and config.layers[0].pool == "none"
-    with pytest.raises(ConfigError, match="model.architecture is missing; choose one of: convnet, layers, scratch-mlp"):
+    with pytest.raises(ConfigError, match="model.architecture is missing; choose one of: convnet, fcn, layers, resnet, scratch-mlp"):
         coerce({"layers": []}, ModelConfig, "model", "test")
 
 
@@ -82,3 +84,28 @@ def test_a_saved_layers_model_rebuilds_from_its_file(tmp_path):
     images = torch.rand(3, 1, 28, 28)
     assert torch.allclose(loaded.model(images), model.eval()(images))
     assert loaded.class_names == ("a", "b", "c", "d")
+
+
+def test_fcn_is_linear_layers_with_hand_counted_parameters():
+    model = build_model(FCNConfig(hidden=(512, 256)), (1, 28, 28), 10)
+    assert count_parameters(model) == (784 * 512 + 512) + (512 * 256 + 256) + (256 * 10 + 10)
+    assert {type(m).__name__ for m in model.modules()} <= {"FCN", "Sequential", "Flatten", "Linear",
+                                                           "ReLU"}
+    images = torch.rand(4, 1, 28, 28)
+    assert model.features(images).shape == (4, 256) and model(images).shape == (4, 10)
+    assert problems_of(FCNConfig(hidden=()), "model.") == [
+        "model.hidden needs at least one layer (without one it is a linear classifier)"]
+
+
+def test_resnet18_for_small_images_has_the_published_parameter_count():
+    model = build_model(ResNetConfig(), (3, 32, 32), 100)
+    # ResNet-18 for CIFAR (3x3 stem, no max-pool): 11,173,962 parameters for 10 classes,
+    # plus 90 more outputs of 513 weights each for 100 classes
+    assert count_parameters(model) == 11_173_962 + 90 * 513
+    small = build_model(ResNetConfig(widths=(8, 16), blocks=(1, 1)), (3, 32, 32), 100)
+    images = torch.rand(2, 3, 32, 32)
+    assert small.features(images).shape == (2, 16) and small(images).shape == (2, 100)
+    block = small.body[3]
+    assert float(block.residual[-1].weight.detach().abs().sum()) == 0, "blocks start as the identity"
+    assert problems_of(ResNetConfig(widths=(8, 16), blocks=(1,)), "model.") == [
+        "model.widths and blocks need one entry per stage, got 2 and 1"]

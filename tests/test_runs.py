@@ -86,20 +86,23 @@ RUN_ID_SCRIPT = """
 from cnnreport.config.sections import TrainConfig
 from cnnreport.models.convnet import ConvNetConfig
 from cnnreport.models.layers import ConvLayerConfig, LayersConfig
+from cnnreport.models.scratch_mlp import ScratchMLPConfig
 from cnnreport.training.runs import RunSpec
 split = {"fingerprint": "f"}
 layers = LayersConfig(layers=(ConvLayerConfig(kernel=3, channels=4),))
 print(RunSpec("a", "mnist", ConvNetConfig(), TrainConfig(), 42, split).run_id,
-      RunSpec("b", "mnist", layers, TrainConfig(), 42, split).run_id)
+      RunSpec("b", "mnist", layers, TrainConfig(), 42, split).run_id,
+      RunSpec("c", "mnist", ScratchMLPConfig(), TrainConfig(), 42, split).run_id)
 """
 
 
-def _run_ids(library: Path) -> tuple[str, str]:
+def _run_ids(library: Path) -> tuple[str, str, str]:
+    """Run ids of a convnet, a layers and a scratch-MLP run, computed by the library copy."""
     result = subprocess.run([sys.executable, "-c", RUN_ID_SCRIPT], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(library)}, timeout=120)
     assert result.returncode == 0, result.stderr
-    convnet, layers = result.stdout.split()
-    return convnet, layers
+    convnet, layers, scratch = result.stdout.split()
+    return convnet, layers, scratch
 
 
 @pytest.mark.slow
@@ -109,7 +112,7 @@ def test_editing_model_code_changes_exactly_the_affected_run_ids(tmp_path):
     package = library / "cnnreport"
     original = _run_ids(library)
 
-    def edit(relative: str, text: str) -> tuple[str, str]:
+    def edit(relative: str, text: str) -> tuple[str, str, str]:
         path = package / relative
         before = path.read_text()
         path.write_text(before + text)
@@ -118,9 +121,17 @@ def test_editing_model_code_changes_exactly_the_affected_run_ids(tmp_path):
         finally:
             path.write_text(before)
 
-    convnet, layers = edit("models/convnet.py", "\n\ndef changed():\n    return 1\n")
-    assert convnet != original[0] and layers == original[1], "only convnet runs retrain"
+    convnet, layers, scratch = edit("models/convnet.py", "\n\ndef changed():\n    return 1\n")
+    assert convnet != original[0] and (layers, scratch) == original[1:], "only convnet runs retrain"
     assert edit("models/convnet.py", "\n# a comment only\n") == original, "comments do not count"
     assert edit("book/figures.py", "\n\ndef another_plot():\n    return 2\n") == original
+    assert edit("config/sections.py", "\n\nSOMETHING = 3\n") == original, "config is hashed as values"
     changed = edit("training/engine.py", "\n\nSOMETHING = 3\n")
-    assert changed[0] != original[0] and changed[1] != original[1], "the engine trains every run"
+    assert all(new != old for new, old in zip(changed, original)), "the engine trains every run"
+    changed = edit("models/blocks.py", "\n\nSOMETHING = 3\n")
+    assert changed[0] != original[0] and changed[1] != original[1] and changed[2] == original[2], \
+        "shared torch layers"
+    changed = edit("training/losses.py", "\n\nSOMETHING = 3\n")
+    assert changed[0] != original[0] and changed[1] != original[1], "the loss, imported by the engine"
+    changed = edit("scratch/mlp.py", "\n\nSOMETHING = 3\n")
+    assert changed[:2] == original[:2] and changed[2] != original[2], "the NumPy MLP's own code"

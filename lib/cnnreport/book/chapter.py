@@ -8,6 +8,7 @@ output is a plain Markdown or PNG display, which both renderers understand.
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Sequence
 
 import matplotlib
@@ -30,8 +31,9 @@ class Chapter:
     own sections ("5.1").
     """
 
-    def __init__(self, number: str, title: str, dotted: bool = False):
+    def __init__(self, number: str, title: str, dotted: bool = False, stamp: str = ""):
         self.number = number
+        self.stamp = stamp  # written into a corner of every figure and into the PNG's metadata
         self.title_text = title
         self.dotted = dotted
         self.figures = 0
@@ -61,7 +63,9 @@ class Chapter:
         """Show a matplotlib figure as an embedded PNG with a numbered caption."""
         self.figures += 1
         label = f"Figure {self.number}.{self.figures}"
-        display(Image(data=figure_png(figure), width=_display_width(figure)))
+        if self.stamp:
+            figure.text(0.995, 0.005, self.stamp, ha="right", va="bottom", fontsize=7, color="0.35")
+        display(Image(data=figure_png(figure, self.stamp), width=_display_width(figure)))
         plt.close(figure)
         display(Markdown(f"*{label}: {caption}*"))
 
@@ -76,9 +80,10 @@ class Chapter:
         display(Markdown(f"*{label}: {caption}*\n\n{body}"))
 
 
-def figure_png(figure: plt.Figure) -> bytes:
+def figure_png(figure: plt.Figure, stamp: str = "") -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    metadata = {"Description": stamp} if stamp else None
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight", metadata=metadata)
     return buffer.getvalue()
 
 
@@ -104,6 +109,12 @@ def load_chapter_params(params_file: str, overrides: dict | None = None):
     params = load_resolved_params(params_file, overrides or {})
     seed_everything(params.seed)
     return params
+
+
+def figure_stamp(params, today: date | None = None) -> str:
+    """The study's `book.figure_stamp` with `{date}` filled in (assignments that want every plot
+    to carry the student's identifier and the date)."""
+    return params.book.figure_stamp.format(date=(today or date.today()).isoformat())
 
 
 def profile_notice(params) -> str:

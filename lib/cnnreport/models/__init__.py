@@ -4,7 +4,7 @@ Importing this package registers the architectures; `ModelConfig` is the params 
 section (any registered config, chosen by its `architecture` key).
 """
 
-from . import convnet, layers, scratch_mlp  # noqa: F401  (registration)
+from . import convnet, fcn, layers, resnet, scratch_mlp  # noqa: F401  (registration)
 from .registry import (Classifier, architecture_name, build_model, config_union, count_parameters,
                        model_entry, model_names)
 

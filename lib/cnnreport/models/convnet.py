@@ -13,11 +13,9 @@ from typing import Iterator, Literal
 
 from torch import nn
 
+from .blocks import ACTIVATIONS, ActivationName
 from .registry import Classifier, register_model
 
-ActivationName = Literal["relu", "leaky_relu", "gelu", "elu", "silu"]
-ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.1), "gelu": nn.GELU,
-               "elu": nn.ELU, "silu": nn.SiLU}
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,11 @@ from typing import Iterator, Literal, Optional
 import torch
 from torch import nn
 
-from .convnet import ACTIVATIONS, ActivationName
+from .blocks import ACTIVATIONS, ActivationName, InitName, initialize
 from .registry import Classifier, register_model
 
 PoolKind = Literal["max", "avg", "global-average", "none"]
 POOL_TAGS = {"max": "m", "avg": "a", "global-average": "g", "none": ""}
-InitName = Literal["default", "normal", "xavier", "he"]
-NORMAL_INIT_STD = 0.01  # "random" initialization: N(0, 0.01^2) weights, zero biases
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,7 @@ class LayersNet(Classifier):
         dropout = [nn.Dropout(config.dropout)] if config.dropout > 0 else []
         self.output = nn.Sequential(*dropout, nn.Linear(width, num_classes))
         self.feature_width = width
-        _initialize(self, config.init)
+        initialize(self, config.init)
 
     def features(self, images):
         """The input of the output layer: flattened convolutions, or the last hidden layer."""
@@ -126,21 +124,6 @@ class LayersNet(Classifier):
 
     def classify(self, features):
         return self.output(features)
-
-
-def _initialize(model: nn.Module, init: str) -> None:
-    """Weights of convolutions and linear layers by the named scheme (biases zero)."""
-    if init == "default":
-        return
-    for module in model.modules():
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
-            if init == "normal":
-                nn.init.normal_(module.weight, 0.0, NORMAL_INIT_STD)
-            elif init == "xavier":
-                nn.init.xavier_uniform_(module.weight)
-            else:
-                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
-            nn.init.zeros_(module.bias)
 
 
 @register_model("layers", LayersConfig)

@@ -26,7 +26,6 @@ class Classifier(nn.Module):
     # The engine trains in channels_last on CUDA always, and on the CPU for architectures that set
     # this after measuring a gain (`python -m cnnreport.tools.bench --memory-format ...`).
     channels_last_on_cpu = False
-    trainer = "torch"  # training.runs picks the training loop by this
 
     def __init__(self, input_shape: tuple[int, int, int], num_classes: int):
         super().__init__()
@@ -57,15 +56,16 @@ class ModelEntry:
     config: type  # frozen dataclass with `architecture: Literal[name]`
     build: Callable[..., Classifier]  # (config, input_shape, num_classes) -> model
     module: str  # where it is defined: runs hash its source
+    trainer: str = "torch"  # the training loop (training.runs.TRAINERS): "torch" or "numpy"
 
 
 _MODELS: dict[str, ModelEntry] = {}
 
 
-def register_model(name: str, config: type):
+def register_model(name: str, config: type, trainer: str = "torch"):
     """Decorator for a builder `(config, input_shape, num_classes) -> Classifier`."""
     def decorator(build):
-        _MODELS[name] = ModelEntry(name, config, build, build.__module__)
+        _MODELS[name] = ModelEntry(name, config, build, build.__module__, trainer)
         return build
 
     return decorator

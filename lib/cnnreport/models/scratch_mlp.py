@@ -45,7 +45,6 @@ class ScratchMLPConfig:
 class ScratchMLPModel:
     """The scratch MLP behind the interface the engine and the analysis use."""
 
-    trainer = "numpy"  # trained by training.scratch_fit, not by the torch engine
     channels_last_on_cpu = False
     device = torch.device("cpu")
 
@@ -103,7 +102,7 @@ class ScratchMLPModel:
         return self
 
 
-@register_model("scratch-mlp", ScratchMLPConfig)
+@register_model("scratch-mlp", ScratchMLPConfig, trainer="numpy")  # training.scratch_fit
 def build_scratch_mlp(config: ScratchMLPConfig, input_shape, num_classes) -> ScratchMLPModel:
     return ScratchMLPModel(config, input_shape, num_classes)
 

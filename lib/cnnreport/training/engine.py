@@ -27,6 +27,7 @@ from tqdm import tqdm
 from ..common import atomic
 from ..config.sections import TrainConfig
 from ..data.image_set import ImageSet, to_model_input
+from .losses import LOSSES
 from .metrics import classification_metrics
 
 EpochCallback = Callable[[int, dict], None]
@@ -234,7 +235,7 @@ def train_batches(model, train: ImageSet, config: TrainConfig, optimizer, schedu
         labels = train.labels[index]
         with _autocast(device):
             logits = model(_prepare(model, images, device))
-            loss = F.cross_entropy(logits.float(), labels, label_smoothing=config.label_smoothing)
+            loss = LOSSES[config.loss](logits.float(), labels, config.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -35,6 +35,7 @@ from . import engine, scratch_fit
 from .engine import EpochCallback, TrainingData, pick_device
 
 TRAINERS = {"torch": engine.fit, "numpy": scratch_fit.fit}  # by a model's `trainer`
+TRAINER_MODULES = {"torch": engine.__name__, "numpy": scratch_fit.__name__}  # hashed into run ids
 
 MODEL_FORMAT = "cnnreport-model/2"
 METRIC_FILES = {"train": "metrics_train.txt", "val": "metrics_val.txt", "test": "metrics_test.txt"}
@@ -61,7 +62,8 @@ class RunSpec:
     def config(self) -> dict:
         """Everything above as plain data, with the code fingerprint filled in."""
         config = to_plain(dataclasses.asdict(self))
-        config["code"] = self.code or code_fingerprint(model_entry(self.model).module)
+        entry = model_entry(self.model)
+        config["code"] = self.code or code_fingerprint(entry.module, TRAINER_MODULES[entry.trainer])
         return config
 
     @property
@@ -141,7 +143,7 @@ def make_run(spec: RunSpec, data: TrainingData | Callable[[], TrainingData],
                              data.classes)
     torch.manual_seed(spec.seed)  # initial weights depend on the spec, not on what ran before
     model = build_model(spec.model, data.train.input_shape, data.train.num_classes)
-    fit = TRAINERS[model.trainer]
+    fit = TRAINERS[model_entry(spec.model).trainer]
     history, trained_epochs = fit(model, on_device, spec.train, spec.seed, folder / "checkpoint.pt",
                                   folder / "model_best.pt", on_epoch_end,
                                   description=f"{spec.name} ({spec.run_id})")
