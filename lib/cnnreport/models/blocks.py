@@ -6,7 +6,7 @@ editing these (used by all of them) retrains every run that uses them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Iterator, Literal
 
 from torch import nn
 
@@ -32,3 +32,12 @@ def initialize(model: nn.Module, init: InitName) -> None:
                 nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
+
+
+def dense_problems(hidden: tuple[int, ...], dropout: float) -> Iterator[str]:
+    """Config problems of fully connected hidden widths and a dropout rate, by their keys."""
+    for index, width in enumerate(hidden):
+        if width <= 0:
+            yield f"hidden[{index}] must be positive, got {width}"
+    if not 0 <= dropout < 1:
+        yield f"dropout must be in [0, 1), got {dropout}"

@@ -13,7 +13,7 @@ from typing import Iterator, Literal
 
 from torch import nn
 
-from .blocks import ACTIVATIONS, ActivationName
+from .blocks import ACTIVATIONS, ActivationName, dense_problems
 from .registry import Classifier, register_model
 
 
@@ -40,8 +40,7 @@ class ConvNetConfig:
         for key in ("convs_per_block", "feature_dim"):
             if getattr(self, key) <= 0:
                 yield f"{key} must be positive, got {getattr(self, key)}"
-        if not 0 <= self.dropout < 1:
-            yield f"dropout must be in [0, 1), got {self.dropout}"
+        yield from dense_problems((), self.dropout)
 
 
 class ConvNet(Classifier):

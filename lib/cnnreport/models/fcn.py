@@ -12,7 +12,7 @@ from typing import Iterator, Literal
 
 from torch import nn
 
-from .blocks import ACTIVATIONS, ActivationName, InitName, initialize
+from .blocks import ACTIVATIONS, ActivationName, InitName, dense_problems, initialize
 from .registry import Classifier, register_model
 
 
@@ -35,11 +35,7 @@ class FCNConfig:
     def problems(self) -> Iterator[str]:
         if not self.hidden:
             yield "hidden needs at least one layer (without one it is a linear classifier)"
-        for index, width in enumerate(self.hidden):
-            if width <= 0:
-                yield f"hidden[{index}] must be positive, got {width}"
-        if not 0 <= self.dropout < 1:
-            yield f"dropout must be in [0, 1), got {self.dropout}"
+        yield from dense_problems(self.hidden, self.dropout)
 
 
 class FCN(Classifier):

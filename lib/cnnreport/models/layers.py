@@ -20,7 +20,7 @@ from typing import Iterator, Literal, Optional
 import torch
 from torch import nn
 
-from .blocks import ACTIVATIONS, ActivationName, InitName, initialize
+from .blocks import ACTIVATIONS, ActivationName, InitName, dense_problems, initialize
 from .registry import Classifier, register_model
 
 PoolKind = Literal["max", "avg", "global-average", "none"]
@@ -69,11 +69,7 @@ class LayersConfig:
     def problems(self) -> Iterator[str]:
         if not self.layers:
             yield "layers needs at least one convolution"
-        for index, width in enumerate(self.hidden):
-            if width <= 0:
-                yield f"hidden[{index}] must be positive, got {width}"
-        if not 0 <= self.dropout < 1:
-            yield f"dropout must be in [0, 1), got {self.dropout}"
+        yield from dense_problems(self.hidden, self.dropout)
 
 
 def _pool(layer: ConvLayerConfig) -> nn.Module | None:

@@ -12,7 +12,7 @@ from typing import Iterator, Literal
 
 from torch import nn
 
-from .blocks import ACTIVATIONS, ActivationName, InitName, initialize
+from .blocks import ACTIVATIONS, ActivationName, InitName, dense_problems, initialize
 from .registry import Classifier, register_model
 
 
@@ -40,8 +40,7 @@ class ResNetConfig:
             for index, value in enumerate(getattr(self, key)):
                 if value <= 0:
                     yield f"{key}[{index}] must be positive, got {value}"
-        if not 0 <= self.dropout < 1:
-            yield f"dropout must be in [0, 1), got {self.dropout}"
+        yield from dense_problems((), self.dropout)
 
 
 class BasicBlock(nn.Module):
