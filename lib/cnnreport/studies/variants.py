@@ -7,14 +7,16 @@ test number) is the one trained to the end.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from ..config.typed_yaml import with_overrides
 from ..data.splits import DatasetSplits, stratified_subset
 from ..training.engine import TrainingData
-from ..training.runs import Run
+from ..training.runs import Obtain, Run, RunSpec
 
 
 def variant_name(overrides: dict) -> str:
@@ -77,3 +79,34 @@ class VariantRuns:
     def validation_curves(self) -> dict[str, list[float]]:
         return {name: [record["val"]["accuracy"] for record in run.history]
                 for name, run in zip(self.names, self.runs)}
+
+
+def compare_variants(params, splits: DatasetSplits, label: str, sections: tuple[str, str],
+                     study_key: str, model_config: Callable, obtain: Obtain) -> VariantRuns:
+    """Every variant of `params.<study_key>` (epochs and training subset from that section),
+    trained briefly. `sections` names the model and training sections the variants override;
+    `model_config` turns the (varied) model section into a registered model config."""
+    model_section, train_section = sections
+    study = getattr(params, study_key)
+    data, subset = training_data(splits, study.max_train_images, params.seed)
+    names, overrides, runs = [], [], []
+    for variant in study.variants:
+        name = variant_name(variant)
+        train = dataclasses.replace(with_variant(params, variant, train_section), epochs=study.epochs)
+        spec = RunSpec(f"{label}-{variant_slug(name)}", splits.name,
+                       model_config(with_variant(params, variant, model_section)), train,
+                       params.seed, splits.definition(params), subset)
+        names.append(name)
+        overrides.append(dict(variant))
+        runs.append(obtain(spec, data))
+    return VariantRuns(names, overrides, runs)
+
+
+def train_chosen(params, splits: DatasetSplits, label: str, chosen: dict, sections: tuple[str, str],
+                 model_config: Callable, obtain: Obtain) -> Run:
+    """The chosen variant trained for its training section's full epochs on all training images."""
+    model_section, train_section = sections
+    spec = RunSpec(label, splits.name, model_config(with_variant(params, chosen, model_section)),
+                   with_variant(params, chosen, train_section), params.seed,
+                   splits.definition(params))
+    return obtain(spec, TrainingData(splits.train, splits.val, splits.test))

@@ -13,7 +13,7 @@ from ...data.image_set import ImageSet
 from ...data.splits import DatasetSplits, load_splits
 from ...training.engine import TrainingData
 from ...training.runs import Obtain, Run, RunSpec, find_run
-from ..variants import VariantRuns, training_data, variant_name, variant_slug, with_variant
+from ..variants import VariantRuns, compare_variants, train_chosen, with_variant
 from .params import FashionParams
 
 
@@ -21,57 +21,28 @@ def study_splits(params: FashionParams) -> DatasetSplits:
     return load_splits(params, params.data.datasets[0])
 
 
-def _compare(params: FashionParams, label: str, model_section: str, train_section: str,
-             study_key: str, model_config, obtain: Obtain) -> VariantRuns:
-    """Every variant of `params.<study_key>`, trained briefly; `model_config` turns the (varied)
-    model section into a registered model config."""
-    study = getattr(params, study_key)
-    splits = study_splits(params)
-    data, subset = training_data(splits, study.max_train_images, params.seed)
-    names, overrides, runs = [], [], []
-    for variant in study.variants:
-        name = variant_name(variant)
-        train = dataclasses.replace(with_variant(params, variant, train_section), epochs=study.epochs)
-        spec = RunSpec(f"{label}-{variant_slug(name)}", splits.name,
-                       model_config(with_variant(params, variant, model_section)), train,
-                       params.seed, splits.definition(params), subset)
-        names.append(name)
-        overrides.append(dict(variant))
-        runs.append(obtain(spec, data))
-    return VariantRuns(names, overrides, runs)
-
-
-def _final(params: FashionParams, label: str, chosen: dict, model_section: str,
-           train_section: str, model_config, obtain: Obtain) -> Run:
-    """The chosen variant trained for its section's full epochs on all training images."""
-    splits = study_splits(params)
-    spec = RunSpec(label, splits.name, model_config(with_variant(params, chosen, model_section)),
-                   with_variant(params, chosen, train_section), params.seed,
-                   splits.definition(params))
-    return obtain(spec, TrainingData(splits.train, splits.val, splits.test))
-
-
 def mlp_study(params: FashionParams, obtain: Obtain = find_run) -> VariantRuns:
-    return _compare(params, "mlp", "mlp", "mlp_train", "mlp_study", lambda config: config, obtain)
+    return compare_variants(params, study_splits(params), "mlp", ("mlp", "mlp_train"), "mlp_study",
+                            lambda config: config, obtain)
 
 
 def mlp_final(params: FashionParams, study: VariantRuns | None = None,
               obtain: Obtain = find_run) -> Run:
     study = study or mlp_study(params, obtain)
-    return _final(params, "mlp-final", study.chosen_overrides, "mlp", "mlp_train",
-                  lambda config: config, obtain)
+    return train_chosen(params, study_splits(params), "mlp-final", study.chosen_overrides,
+                        ("mlp", "mlp_train"), lambda config: config, obtain)
 
 
 def cnn_study(params: FashionParams, obtain: Obtain = find_run) -> VariantRuns:
-    return _compare(params, "cnn", "cnn", "cnn_train", "cnn_study",
-                    lambda design: design.layers_config(), obtain)
+    return compare_variants(params, study_splits(params), "cnn", ("cnn", "cnn_train"), "cnn_study",
+                            lambda design: design.layers_config(), obtain)
 
 
 def cnn_final(params: FashionParams, study: VariantRuns | None = None,
               obtain: Obtain = find_run) -> Run:
     study = study or cnn_study(params, obtain)
-    return _final(params, "cnn-final", study.chosen_overrides, "cnn", "cnn_train",
-                  lambda design: design.layers_config(), obtain)
+    return train_chosen(params, study_splits(params), "cnn-final", study.chosen_overrides,
+                        ("cnn", "cnn_train"), lambda design: design.layers_config(), obtain)
 
 
 def feature_splits(params: FashionParams, backbone: Run) -> TrainingData:
