@@ -154,3 +154,27 @@ def random_positions(count: int, total: int, seed: int | None) -> np.ndarray:
     """Random test positions: a fresh draw on every execution unless `seed` fixes them."""
     generator = np.random.default_rng(seed)
     return np.sort(generator.choice(total, size=min(count, total), replace=False))
+
+
+@dataclass
+class Gallery:
+    """Random test images with a model's probabilities, for "k of n correct" figures."""
+
+    images: torch.Tensor
+    labels: np.ndarray
+    probabilities: np.ndarray
+
+    @property
+    def correct(self) -> int:
+        return int((self.probabilities.argmax(axis=1) == self.labels).sum())
+
+    @property
+    def headline(self) -> str:
+        return f"{self.correct} of {len(self.labels)} correct"
+
+
+def random_gallery(evaluation: Evaluation, count: int, seed: int | None) -> Gallery:
+    """`count` random images of an evaluated test split (a fresh draw per execution unless `seed`)."""
+    chosen = random_positions(count, len(evaluation.labels), seed)
+    return Gallery(evaluation.images[chosen], evaluation.labels[chosen],
+                   evaluation.probabilities[chosen])

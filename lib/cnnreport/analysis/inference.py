@@ -107,8 +107,9 @@ def params_for_model(info: dict, params):
     """`params` with the data settings that rebuild the split a model was trained on."""
     split = info["split"]
     data = dataclasses.replace(
-        params.data, max_images=split["max_images"], stand_in_images=split["stand_in_images"],
+        params.data, max_images=split["max_images"],
+        stand_in_images=split.get("stand_in_images", params.data.stand_in_images),
         image_size=split["image_size"], channels=split["channels"],
         split=dataclasses.replace(params.data.split, train=split["train"], val=split["val"],
-                                  test=split["test"]))
+                                  test=split["test"], test_part=split.get("test_part", "pooled")))
     return dataclasses.replace(params, seed=split["seed"], data=data)

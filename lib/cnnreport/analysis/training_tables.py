@@ -37,7 +37,31 @@ def history_frame(run: Run) -> pd.DataFrame:
         "val_accuracy": [record["val"]["accuracy"] for record in run.history],
         "test_accuracy": [record["test"]["accuracy"] for record in run.history],
         "train_loss": [record["train"]["loss"] for record in run.history],
-        "val_loss": [record["val"]["loss"] for record in run.history]})
+        "val_loss": [record["val"]["loss"] for record in run.history],
+        "test_loss": [record["test"]["loss"] for record in run.history]})
+
+
+def describe_loss_curves(run: Run, name: str) -> str:
+    """What a run's train and test loss curves show, read from the numbers: where the test loss is
+    lowest, whether it rises after that while the training loss keeps falling (over-fitting), and
+    the gap between the two at the end."""
+    frame = history_frame(run)
+    lowest = int(frame["test_loss"].idxmin())
+    low_epoch, last = int(frame["epoch"][lowest]), frame.iloc[-1]
+    text = (f"{name}: training loss {frame['train_loss'].iloc[0]:.3f} → {last['train_loss']:.3f}, "
+            f"test loss {frame['test_loss'].iloc[0]:.3f} → {last['test_loss']:.3f}, lowest "
+            f"({frame['test_loss'][lowest]:.3f}) at epoch {low_epoch} of {len(frame)}. ")
+    rise = last["test_loss"] - frame["test_loss"][lowest]
+    if low_epoch < len(frame) and rise > 0.01 * frame["test_loss"][lowest]             and last["train_loss"] < frame["train_loss"][lowest]:
+        text += (f"After epoch {low_epoch} the training loss still falls while the test loss rises "
+                 f"by {rise:.3f}: over-fitting sets in there; the kept model is the "
+                 f"best-validation epoch ({run.best_epoch}), not the last. ")
+    else:
+        text += "The test loss does not rise at the end, so training stopped before over-fitting. "
+    gap = last["test_loss"] - last["train_loss"]
+    return text + (f"At the end the test loss is {gap:+.3f} from the training loss "
+                   + ("(the network fits its training images better than new ones)." if gap > 0
+                      else "(augmentation and dropout make training batches harder than test images)."))
 
 
 def seed_spread(runs: list[Run], split: str = "test") -> dict:

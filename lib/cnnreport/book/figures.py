@@ -257,6 +257,13 @@ def per_class_bars(table: pd.DataFrame, title: str) -> plt.Figure:
     return figure
 
 
+def train_test_curves(histories: dict[str, pd.DataFrame], title: str) -> plt.Figure:
+    """Training loss (solid) and test loss (dashed) per epoch, and test accuracy, a line per run."""
+    return overlaid_curves(histories, title, left=("train_loss", "test_loss"),
+                           left_names=("train", "test"), right="test_accuracy",
+                           titles=("loss", "test accuracy"), ylabels=("loss", "accuracy"))
+
+
 def embedding_scatter(coordinates: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...],
                       title: str, subtitle: str = "") -> plt.Figure:
     """2-D embedding coloured by class with a legend."""

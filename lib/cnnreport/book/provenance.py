@@ -81,8 +81,7 @@ def build_facts(params, executed_label: str) -> list[str]:
     seconds = timings["chapters"]
     return [
         f"Profile `{params.profile}`, seed {params.seed} (Python `random`, NumPy, PyTorch; "
-        f"deterministic algorithms on), split {params.data.split.train:g}/{params.data.split.val:g}/"
-        f"{params.data.split.test:g} stratified.",
+        f"deterministic algorithms on), split {params.data.split.description()}.",
         f"Device: {device_description()}.",
         f"Git commit: `{git_commit()}`.",
         f"Build started {timings.get('started', 'unknown')}; {executed_label} executed in "

@@ -31,14 +31,38 @@ class SplitFractions:
     train: float = 0.7  # share of the pooled official train+test images
     val: float = 0.1
     test: float = 0.2
+    # pooled: official train and test parts pooled, then split by the three fractions;
+    # official: the official test part is the test split (test: 0) and the official train part is
+    # split train:val (train + val = 1), for assignments that report on the official test set
+    test_part: Literal["pooled", "official"] = "pooled"
 
     def problems(self) -> Iterator[str]:
+        if self.test_part == "official":
+            yield from self._official_problems()
+            return
         total = self.train + self.val + self.test
         if abs(total - 1.0) > 1e-6:
             yield (f" fractions must sum to 1, got train {self.train} + val {self.val} + test "
                    f"{self.test} = {total:g}")
         if min(self.train, self.val, self.test) <= 0:
             yield " fractions must all be positive"
+
+    def description(self) -> str:
+        """The split in words, for the report."""
+        if self.test_part == "official":
+            return (f"official test part as test; official train part {self.train:g}/{self.val:g} "
+                    f"train/validation, stratified")
+        return f"{self.train:g}/{self.val:g}/{self.test:g} of the pooled official parts, stratified"
+
+    def _official_problems(self) -> Iterator[str]:
+        if self.test != 0:
+            yield (f"test must be 0 with test_part official (the official test part is the test "
+                   f"split), got {self.test}")
+        if abs(self.train + self.val - 1.0) > 1e-6:
+            yield (f" fractions of the official train part must sum to 1 with test_part official, "
+                   f"got train {self.train} + val {self.val} = {self.train + self.val:g}")
+        if min(self.train, self.val) <= 0:
+            yield " fractions train and val must be positive"
 
 
 @dataclass(frozen=True)
@@ -93,6 +117,18 @@ class TrainConfig:
         parts = [f"random shifts of up to {self.augment_shift} pixel(s)"] if self.augment_shift else []
         parts += ["random horizontal flips"] if self.augment_flip else []
         return " and ".join(parts) or "no augmentation"
+
+
+@dataclass(frozen=True)
+class VariantStudy:
+    """One factor at a time around the baseline, short runs; the best by validation accuracy wins."""
+
+    epochs: int = 3  # epochs of every variant
+    max_train_images: Optional[int] = None  # stratified cap on the training split for variants
+    variants: tuple[dict, ...] = ({},)  # dotted overrides of the section studied; {} is the baseline
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"epochs": self.epochs, "max_train_images": self.max_train_images})
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ class ImageSet:
     source: str  # "real" or "stand-in"
     fingerprint: str  # identifies the content (split and run hashes include it)
     feed_channels: int | None = None  # channels a study feeds its models (None: the images' own)
+    # the whole pooled dataset's first `official_train` images are its official train part (None:
+    # no official parts); a part taken out of it no longer knows, so `take` forgets it
+    official_train: int | None = None
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -49,7 +52,8 @@ class ImageSet:
 
     def take(self, indices: np.ndarray | torch.Tensor) -> "ImageSet":
         index = torch.as_tensor(np.asarray(indices), dtype=torch.long)
-        return replace(self, images=self.images[index], labels=self.labels[index])
+        return replace(self, images=self.images[index], labels=self.labels[index],
+                       official_train=None)
 
     def to(self, device: torch.device | str) -> "ImageSet":
         return replace(self, images=self.images.to(device), labels=self.labels.to(device))

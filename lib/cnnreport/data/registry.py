@@ -27,7 +27,9 @@ from ..common.code_fingerprint import module_fingerprint
 from ..common.paths import DATA_ROOT_ENV, artifacts_dir
 from .image_set import ImageSet
 
-Decoded = tuple[torch.Tensor, torch.Tensor, tuple[str, ...]]  # images, labels, class names
+# images, labels, class names, and how many images (first) come from the official train part
+# (None: the dataset has no official train/test parts, e.g. an image folder)
+Decoded = tuple[torch.Tensor, torch.Tensor, tuple[str, ...], int | None]
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -101,7 +103,8 @@ def _decode_idx(class_name: str) -> Callable[[DatasetSpec, Path, int | None], De
         parts = [loader(str(folder.parent.parent), train=train, download=False)
                  for train in (True, False)]
         images = torch.cat([part.data for part in parts]).unsqueeze(1)
-        return images.contiguous(), torch.cat([part.targets for part in parts]).long(), spec.classes
+        return (images.contiguous(), torch.cat([part.targets for part in parts]).long(), spec.classes,
+                len(parts[0].targets))
 
     return decode
 
@@ -121,7 +124,7 @@ def _decode_svhn(spec: DatasetSpec, folder: Path, size: int | None) -> Decoded:
     parts = [loader(str(folder), split=split, download=False) for split in ("train", "test")]
     images = torch.from_numpy(np.concatenate([part.data for part in parts]))
     labels = torch.from_numpy(np.concatenate([part.labels for part in parts]))
-    return images.contiguous(), labels.long(), spec.classes
+    return images.contiguous(), labels.long(), spec.classes, len(parts[0].labels)
 
 
 def _svhn_class(verified: bool):
@@ -153,7 +156,7 @@ def _decode_cifar100(spec: DatasetSpec, folder: Path, size: int | None) -> Decod
     parts = [loader(str(folder.parent), train=train, download=False) for train in (True, False)]
     images = torch.from_numpy(np.concatenate([part.data for part in parts])).permute(0, 3, 1, 2)
     labels = torch.as_tensor(np.concatenate([part.targets for part in parts]))
-    return images.contiguous(), labels.long(), tuple(parts[0].classes)
+    return images.contiguous(), labels.long(), tuple(parts[0].classes), len(parts[0].targets)
 
 
 def _cifar100_class(verified: bool):
@@ -197,7 +200,7 @@ def _decode_image_folder(spec: DatasetSpec, folder: Path, size: int | None) -> D
 
     folder_set = datasets.ImageFolder(str(folder), loader=load)
     images = torch.stack([image for image, _ in folder_set])
-    return images, torch.as_tensor(folder_set.targets).long(), tuple(folder_set.classes)
+    return images, torch.as_tensor(folder_set.targets).long(), tuple(folder_set.classes), None
 
 
 def _svhn_stand_in(folder: Path, images: int, seed: int) -> None:
@@ -333,14 +336,15 @@ def load_dataset(params, name: str) -> ImageSet:
     if cache_path.is_file():
         cached = torch.load(cache_path, weights_only=True)
         images, labels, classes = cached["images"], cached["labels"], tuple(cached["classes"])
-        fingerprint = cached["fingerprint"]
+        fingerprint, official_train = cached["fingerprint"], cached["official_train"]
     else:
-        images, labels, classes = spec.decode(spec, folder, size)
+        images, labels, classes, official_train = spec.decode(spec, folder, size)
         fingerprint = _content_fingerprint(name, source, labels, images)
         atomic.torch_save(cache_path, {"images": images, "labels": labels, "classes": list(classes),
-                                       "fingerprint": fingerprint})
+                                       "fingerprint": fingerprint, "official_train": official_train})
     shown = spec.display_name + (" (synthetic stand-in)" if source == "stand-in" else "")
-    return ImageSet(name, shown, images, labels, classes, source, fingerprint)
+    return ImageSet(name, shown, images, labels, classes, source, fingerprint,
+                    official_train=official_train)
 
 
 def data_notice(image_set: ImageSet, params) -> str | None:

@@ -1,8 +1,9 @@
 """Stratified train/validation/test splits with a fingerprint, saved under `artifacts/splits/`.
 
-The official train and test parts are pooled and re-split 70/10/20 as the assignment asks,
-stratified by class with scikit-learn and a fixed seed, so the same params give the same indices on
-any machine. The fingerprint covers the data, the fractions, the seed and any cap; run hashes include
+By default the official train and test parts are pooled and re-split (70/10/20 where the assignment
+asks so); with `data.split.test_part: official` the official test part is the test split and
+validation is carved from the official train part. Both are stratified by class with scikit-learn
+and a fixed seed, so the same params give the same indices on any machine. The fingerprint covers the data, the fractions, the seed and any cap; run hashes include
 it, so a changed split can never reuse a model trained on another.
 """
 
@@ -60,11 +61,15 @@ class DatasetSplits:
 
     def definition(self, params: StudyParams) -> dict:
         """What rebuilds this split from the data root alone (saved in runs and model files)."""
+        fractions = params.data.split
+        official = {"test_part": "official"} if fractions.test_part == "official" else {}
+        # a stand-in's size matters only to a stand-in: profiles that differ in it share real runs
+        stand_in = ({"stand_in_images": params.data.stand_in_images}
+                    if self.train.source == "stand-in" else {})
         return {"fingerprint": self.fingerprint, "dataset": self.name, "seed": params.seed,
-                "source": self.train.source, "train": params.data.split.train,
-                "val": params.data.split.val, "test": params.data.split.test,
-                "max_images": params.data.max_images,
-                "stand_in_images": params.data.stand_in_images,
+                "source": self.train.source, "train": fractions.train,
+                "val": fractions.val, "test": fractions.test, **official,
+                "max_images": params.data.max_images, **stand_in,
                 "image_size": params.data.image_size, "channels": params.data.channels,
                 "label_map": self.label_map}
 
@@ -84,23 +89,45 @@ class DatasetSplits:
 
 def split_fingerprint(data_fingerprint: str, fractions: SplitFractions, seed: int,
                       max_images: int | None) -> str:
+    # the pooled default adds no key, so its fingerprints (and run ids) stay as they were
+    official = {"test_part": "official"} if fractions.test_part == "official" else {}
     described = json.dumps({"data": data_fingerprint, "train": fractions.train,
                             "val": fractions.val, "test": fractions.test, "seed": seed,
-                            "max_images": max_images}, sort_keys=True)
+                            "max_images": max_images, **official}, sort_keys=True)
     return hashlib.sha256(described.encode()).hexdigest()[:12]
 
 
 def make_split(labels: np.ndarray, fractions: SplitFractions, seed: int,
-               max_images: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stratified indices for train, val and test (a stratified cap first, when one is given)."""
+               max_images: int | None = None, official_train: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stratified indices for train, val and test (a stratified cap first, when one is given).
+
+    `official_train`: how many of the pooled images (the first ones) are the official train part,
+    needed when `fractions.test_part` is official."""
     pool = np.arange(len(labels))
     if max_images is not None and max_images < len(pool):
         pool = stratified_subset(labels, max_images, seed)
+    if fractions.test_part == "official":
+        return _official_split(labels, pool, fractions, seed, official_train)
     test_size = int(round(len(pool) * fractions.test))  # integer sizes: 0.1 / 0.8 is not 0.125
     val_size = int(round(len(pool) * fractions.val))
     train_val, test = train_test_split(pool, test_size=test_size, stratify=labels[pool],
                                        random_state=seed)
     train, val = train_test_split(train_val, test_size=val_size, stratify=labels[train_val],
+                                  random_state=seed)
+    return np.sort(train), np.sort(val), np.sort(test)
+
+
+def _official_split(labels: np.ndarray, pool: np.ndarray, fractions: SplitFractions, seed: int,
+                    official_train: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The official test part as the test split; validation carved (stratified) from the official
+    train part."""
+    if official_train is None:
+        raise ValueError("data.split.test_part is official, but this dataset has no official test "
+                         "part; choose test_part: pooled")
+    train_pool, test = pool[pool < official_train], pool[pool >= official_train]
+    val_size = int(round(len(train_pool) * fractions.val))
+    train, val = train_test_split(train_pool, test_size=val_size, stratify=labels[train_pool],
                                   random_state=seed)
     return np.sort(train), np.sort(val), np.sort(test)
 
@@ -114,7 +141,7 @@ def split_indices(dataset: ImageSet, params: StudyParams) -> SplitIndices:
         with np.load(path) as saved:
             return SplitIndices(saved["train"], saved["val"], saved["test"], fingerprint)
     train, val, test = make_split(dataset.labels.numpy(), params.data.split, params.seed,
-                                  params.data.max_images)
+                                  params.data.max_images, dataset.official_train)
     atomic.write_with(path, lambda temporary: _save_npz(temporary, train=train, val=val, test=test))
     return SplitIndices(train, val, test, fingerprint)
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
-from ..config.typed_yaml import with_overrides
+from ..config.typed_yaml import ConfigError, with_overrides
 from ..data.splits import DatasetSplits, stratified_subset
 from ..training.engine import TrainingData
 from ..training.runs import Obtain, Run, RunSpec
 
 
+NAME_KEY = "name"  # a variant may name itself where its values are too long to read as a name
+
+
 def variant_name(overrides: dict) -> str:
-    """`baseline`, or `key=value, ...` without the section prefixes."""
+    """`baseline`, the variant's own `name`, or `key=value, ...` without the section prefixes."""
+    if NAME_KEY in overrides:
+        return str(overrides[NAME_KEY])
     if not overrides:
         return "baseline"
     return ", ".join(f"{key.split('.', 1)[1]}={value}" for key, value in overrides.items())
@@ -110,3 +115,24 @@ def train_chosen(params, splits: DatasetSplits, label: str, chosen: dict, sectio
                    with_variant(params, chosen, train_section), params.seed,
                    splits.definition(params))
     return obtain(spec, TrainingData(splits.train, splits.val, splits.test))
+
+
+def variant_problems(params, study_key: str, sections: tuple[str, ...]) -> Iterator[str]:
+    """Each variant may override keys of the named sections only, with values of the right type."""
+    for index, variant in enumerate(getattr(params, study_key).variants):
+        key = f"{study_key}.variants[{index}]"
+        if not isinstance(variant, dict):
+            yield f"{key} must be a mapping of overrides, got {variant!r}"
+            continue
+        for dotted, value in variant.items():
+            if dotted == NAME_KEY:
+                continue
+            section, _, name = str(dotted).partition(".")
+            if section not in sections or not name:
+                yield f"{key}: override {dotted!r} must start with " + " or ".join(
+                    f"'{s}.'" for s in sections)
+                continue
+            try:
+                with_overrides(getattr(params, section), {name: value}, section, key)
+            except ConfigError as error:
+                yield str(error)

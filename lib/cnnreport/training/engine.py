@@ -67,9 +67,12 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
 
 def make_schedule(optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int):
     total_steps = config.epochs * steps_per_epoch
-    if config.schedule == "onecycle":
+    if config.schedule == "onecycle" and total_steps >= 3:  # (fewer steps: a constant rate)
+        # a quarter of the steps warm up; at least two, or a very short run's warm-up phase would
+        # have no length (torch divides by it)
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.learning_rate,
-                                                   total_steps=total_steps, pct_start=0.25)
+                                                   total_steps=total_steps,
+                                                   pct_start=max(0.25, 2 / total_steps))
     if config.schedule == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)

@@ -5,13 +5,13 @@ group that submits the report."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, Optional
+from typing import Iterator, Literal
 
-from ...config.sections import StudyParams, TrainConfig, require_positive
-from ...config.typed_yaml import ConfigError, with_overrides
+from ...config.sections import StudyParams, TrainConfig, VariantStudy, require_positive
 from ...models.blocks import InitName
 from ...models.layers import ConvLayerConfig, LayersConfig
 from ...models.scratch_mlp import ScratchMLPConfig
+from ..variants import variant_problems
 
 CONVOLUTIONS = 5  # question 3(a): exactly five
 
@@ -70,18 +70,6 @@ class CNNDesign:
 
 
 @dataclass(frozen=True)
-class VariantStudy:
-    """One factor at a time around the baseline, short runs; the best by validation accuracy wins."""
-
-    epochs: int = 3  # epochs of every variant
-    max_train_images: Optional[int] = None  # stratified cap on the training split for variants
-    variants: tuple[dict, ...] = ({},)  # dotted overrides of the section studied; {} is the baseline
-
-    def problems(self) -> Iterator[str]:
-        yield from require_positive({"epochs": self.epochs, "max_train_images": self.max_train_images})
-
-
-@dataclass(frozen=True)
 class Member:
     name: str
     email: str = ""
@@ -125,22 +113,3 @@ class FashionParams(StudyParams):
                        f"label_smoothing; set them to 0 and false")
         yield from variant_problems(self, "mlp_study", ("mlp", "mlp_train"))
         yield from variant_problems(self, "cnn_study", ("cnn", "cnn_train"))
-
-
-def variant_problems(params, study_key: str, sections: tuple[str, ...]) -> Iterator[str]:
-    """Each variant may override keys of the named sections only, with values of the right type."""
-    for index, variant in enumerate(getattr(params, study_key).variants):
-        key = f"{study_key}.variants[{index}]"
-        if not isinstance(variant, dict):
-            yield f"{key} must be a mapping of overrides, got {variant!r}"
-            continue
-        for dotted, value in variant.items():
-            section, _, name = str(dotted).partition(".")
-            if section not in sections or not name:
-                yield f"{key}: override {dotted!r} must start with " + " or ".join(
-                    f"'{s}.'" for s in sections)
-                continue
-            try:
-                with_overrides(getattr(params, section), {name: value}, section, key)
-            except ConfigError as error:
-                yield str(error)
