@@ -29,3 +29,10 @@ def read(params, name: str):
                                 f"with these params (nox -s build_report -- {params.study_name} "
                                 f"--profile {params.profile})")
     return json.loads(path.read_text())
+
+
+def finals_headline(params) -> dict[str, str]:
+    """Test accuracy of each final model as a percentage, from the `finals` record that a study's
+    summary chapter writes (`{"test_accuracy": {model: accuracy}}`), for the index of reports."""
+    return {name: f"{100 * accuracy:.2f}%"
+            for name, accuracy in read(params, "finals")["test_accuracy"].items()}

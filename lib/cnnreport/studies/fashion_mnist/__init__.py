@@ -31,13 +31,7 @@ def make_runs(params: FashionParams, notebooks: frozenset[str], obtain: Obtain) 
     return made
 
 
-def headline(params: FashionParams) -> dict[str, str]:
-    """Test accuracy of the three final models (from the report chapter's record)."""
-    return {name: f"{100 * accuracy:.2f}%"
-            for name, accuracy in results.read(params, "finals")["test_accuracy"].items()}
-
-
 register_study(Study(
     name="fashion-mnist", assignment="001",
     summary="An MLP from scratch in NumPy, 5-convolution CNN ablations, CNN features into the MLP",
-    schema=FashionParams, make_runs=make_runs, headline=headline))
+    schema=FashionParams, make_runs=make_runs, headline=results.finals_headline))

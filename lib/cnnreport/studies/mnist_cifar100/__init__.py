@@ -26,13 +26,7 @@ def make_runs(params: MnistCifarParams, notebooks: frozenset[str], obtain: Obtai
     return made
 
 
-def headline(params: MnistCifarParams) -> dict[str, str]:
-    """Test accuracy of every final network (from the summary chapter's record)."""
-    return {name: f"{100 * accuracy:.2f}%"
-            for name, accuracy in results.read(params, "finals")["test_accuracy"].items()}
-
-
 register_study(Study(
     name="mnist-cifar100", assignment="002",
     summary="FCN and CNN on MNIST and CIFAR-100, t-SNE, a loss without torch.nn, a ResNet from scratch",
-    schema=MnistCifarParams, make_runs=make_runs, headline=headline))
+    schema=MnistCifarParams, make_runs=make_runs, headline=results.finals_headline))
