@@ -137,8 +137,8 @@ class EmbeddingConfig:
     n_neighbors: int = 15  # UMAP
     min_dist: float = 0.1  # UMAP
     perplexity: float = 30.0  # t-SNE
-    # t-SNE implementation; openTSNE measured faster on 2 CPU cores (README), scikit-learn's is exact
-    # to its own docs and kept for comparison
+    # t-SNE implementation; openTSNE (FFT-accelerated) by default, scikit-learn's kept for comparison
+    # (`python -m cnnreport.tools.bench_embedding` times both on the same points)
     tsne_backend: Literal["opentsne", "sklearn"] = "opentsne"
     max_points: Optional[int] = 10000  # stratified subsample per plot (None: whole split)
 
