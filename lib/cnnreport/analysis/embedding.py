@@ -77,7 +77,7 @@ def embed_2d(features: np.ndarray, config: EmbeddingConfig, seed: int) -> np.nda
     """[N, 2] coordinates by the configured method (cached by a hash of features and settings)."""
     digest = hashlib.sha256(np.ascontiguousarray(features, dtype=np.float32).tobytes())
     settings = (f"{config.n_neighbors}|{config.min_dist}|{seed}" if config.method == "umap" else
-                f"tsne|{config.tsne_backend}|{config.perplexity}|{seed}")
+                f"tsne|{config.tsne_backend}|{config.perplexity}|{config.tsne_threads}|{seed}")
     digest.update(settings.encode())
     path = artifacts_dir() / "embeddings" / f"{digest.hexdigest()[:16]}.npy"
     if path.is_file():
@@ -105,7 +105,7 @@ def tsne_2d(features: np.ndarray, config: EmbeddingConfig, seed: int) -> np.ndar
         from openTSNE import TSNE
 
         return np.asarray(TSNE(n_components=2, perplexity=perplexity, initialization="pca",
-                               random_state=seed, n_jobs=1).fit(data))
+                               random_state=seed, n_jobs=config.tsne_threads).fit(data))
     from sklearn.manifold import TSNE
 
     return TSNE(n_components=2, perplexity=perplexity, init="pca",

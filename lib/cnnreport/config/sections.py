@@ -140,11 +140,14 @@ class EmbeddingConfig:
     # t-SNE implementation; openTSNE (FFT-accelerated) by default, scikit-learn's kept for comparison
     # (`python -m cnnreport.tools.bench_embedding` times both on the same points)
     tsne_backend: Literal["opentsne", "sklearn"] = "opentsne"
+    # openTSNE's threads: its result depends on the count, so the count is a setting (not the
+    # machine's cores) and the same params give the same points on any machine
+    tsne_threads: int = 2
     max_points: Optional[int] = 10000  # stratified subsample per plot (None: whole split)
 
     def problems(self) -> Iterator[str]:
         yield from require_positive({"n_neighbors": self.n_neighbors, "max_points": self.max_points,
-                                     "perplexity": self.perplexity})
+                                     "perplexity": self.perplexity, "tsne_threads": self.tsne_threads})
 
 
 @dataclass(frozen=True)
