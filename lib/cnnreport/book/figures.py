@@ -325,3 +325,52 @@ def embedding_panels(panels: dict[str, tuple[np.ndarray, np.ndarray]], classes: 
     figure.tight_layout()
     return figure
 
+
+
+def computation_graph(graph: dict[str, tuple[str, list[tuple[str, str]]]], values: dict[str, str],
+                      title: str) -> plt.Figure:
+    """A computation graph: a node per intermediate (its formula and value), an edge per input with
+    its local derivative. networkx places the nodes by their depth in the graph (its topological
+    generations), left to right, so nothing is positioned by hand."""
+    import networkx as nx
+
+    digraph = nx.DiGraph()
+    for node, (_, inputs) in graph.items():
+        digraph.add_node(node)
+        for source, derivative in inputs:
+            digraph.add_edge(source, node, derivative=derivative)
+    for depth, generation in enumerate(nx.topological_generations(digraph)):
+        for node in generation:
+            digraph.nodes[node]["depth"] = depth
+    positions = nx.multipartite_layout(digraph, subset_key="depth")
+    figure, axis = plt.subplots(figsize=(10, 4.2))
+    labels = {node: f"{node} = {graph[node][0]}\n{values.get(node, '')}".replace("= leaf\n", "\n")
+              for node in digraph.nodes}
+    nx.draw_networkx_nodes(digraph, positions, ax=axis, node_size=2600, node_color="#DCE6F2",
+                           edgecolors="#4C72B0")
+    nx.draw_networkx_labels(digraph, positions, labels, ax=axis, font_size=7)
+    nx.draw_networkx_edges(digraph, positions, ax=axis, node_size=2600, arrowsize=14,
+                           edge_color="0.4")
+    nx.draw_networkx_edge_labels(digraph, positions, nx.get_edge_attributes(digraph, "derivative"),
+                                 ax=axis, font_size=7, font_color="#C44E52", label_pos=0.45)
+    axis.set_title(title, fontsize=10)
+    axis.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+def sigmoid_saturation(curve: dict[str, np.ndarray], title: str) -> plt.Figure:
+    """The sigmoid's output and slope o(1 − o) over the pre-activation, and the size of a weight's
+    gradient through it: where the slope is near 0 the gradient vanishes."""
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    axes[0].plot(curve["net"], curve["o"], label="o = σ(net)", color="#4C72B0")
+    axes[0].plot(curve["net"], curve["slope"], label="σ'(net) = o(1 − o)", color="#C44E52")
+    axes[0].axhline(0.25, color="grey", linestyle=":", label="largest slope 1/4")
+    axes[1].semilogy(curve["net"], np.maximum(curve["gradient"], 1e-12), color="#55A868")
+    axes[1].set_ylabel("|∂E/∂w₁₁| (log scale)")
+    for axis, panel in zip(axes, ("output and slope", "gradient size")):
+        axis.set_xlabel("pre-activation net₁")
+        axis.set_title(f"{title}: {panel}", fontsize=9)
+    axes[0].legend(fontsize=8)
+    figure.tight_layout()
+    return figure
