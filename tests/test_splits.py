@@ -59,3 +59,19 @@ def test_first_two_images_per_class_and_split(full_params):
     assert sum(len(images) for split in samples.values() for images in split) == 60
     first_three = splits.train.images[torch.nonzero(splits.train.labels == 3).flatten()[:2]]
     assert torch.equal(samples["train"][3], first_three)
+
+
+def test_per_class_split_has_exact_counts_on_an_uneven_folder():
+    from cnnreport.config.sections import SplitFractions
+
+    labels = np.repeat([0, 1, 2], [1000, 503, 47])  # classes of different sizes
+    fractions = SplitFractions(train=0.7, val=0.1, test=0.2, per_class=True)
+    train, val, test = make_split(labels, fractions, seed=42)
+    for label, size in ((0, 1000), (1, 503), (2, 47)):
+        counts = [int((labels[part] == label).sum()) for part in (train, val, test)]
+        assert counts == [size - round(size * 0.1) - round(size * 0.2), round(size * 0.1),
+                          round(size * 0.2)], (label, counts)
+    assert len(set(train) | set(val) | set(test)) == len(labels)
+    again = make_split(labels, fractions, seed=42)
+    assert all((a == b).all() for a, b in zip((train, val, test), again))
+    assert not (make_split(labels, fractions, seed=43)[2] == test).all()

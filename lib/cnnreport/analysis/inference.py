@@ -111,5 +111,6 @@ def params_for_model(info: dict, params):
         stand_in_images=split.get("stand_in_images", params.data.stand_in_images),
         image_size=split["image_size"], channels=split["channels"],
         split=dataclasses.replace(params.data.split, train=split["train"], val=split["val"],
-                                  test=split["test"], test_part=split.get("test_part", "pooled")))
+                                  test=split["test"], test_part=split.get("test_part", "pooled"),
+                                  per_class=split.get("per_class", False)))
     return dataclasses.replace(params, seed=split["seed"], data=data)

@@ -35,8 +35,13 @@ class SplitFractions:
     # official: the official test part is the test split (test: 0) and the official train part is
     # split train:val (train + val = 1), for assignments that report on the official test set
     test_part: Literal["pooled", "official"] = "pooled"
+    # each class split on its own: exactly round(n_c x fraction) of class c in validation and test
+    # (assignments that ask for "70/10/20 of each class separately"); else one stratified split
+    per_class: bool = False
 
     def problems(self) -> Iterator[str]:
+        if self.per_class and self.test_part == "official":
+            yield " per_class splits the pooled images; it cannot be combined with test_part official"
         if self.test_part == "official":
             yield from self._official_problems()
             return
@@ -52,7 +57,8 @@ class SplitFractions:
         if self.test_part == "official":
             return (f"official test part as test; official train part {self.train:g}/{self.val:g} "
                     f"train/validation, stratified")
-        return f"{self.train:g}/{self.val:g}/{self.test:g} of the pooled official parts, stratified"
+        per = " of each class separately" if self.per_class else " of the pooled official parts, stratified"
+        return f"{self.train:g}/{self.val:g}/{self.test:g}{per}"
 
     def _official_problems(self) -> Iterator[str]:
         if self.test != 0:

@@ -63,6 +63,7 @@ class DatasetSplits:
         """What rebuilds this split from the data root alone (saved in runs and model files)."""
         fractions = params.data.split
         official = {"test_part": "official"} if fractions.test_part == "official" else {}
+        official.update({"per_class": True} if fractions.per_class else {})
         # a stand-in's size matters only to a stand-in: profiles that differ in it share real runs
         stand_in = ({"stand_in_images": params.data.stand_in_images}
                     if self.train.source == "stand-in" else {})
@@ -91,6 +92,7 @@ def split_fingerprint(data_fingerprint: str, fractions: SplitFractions, seed: in
                       max_images: int | None) -> str:
     # the pooled default adds no key, so its fingerprints (and run ids) stay as they were
     official = {"test_part": "official"} if fractions.test_part == "official" else {}
+    official.update({"per_class": True} if fractions.per_class else {})
     described = json.dumps({"data": data_fingerprint, "train": fractions.train,
                             "val": fractions.val, "test": fractions.test, "seed": seed,
                             "max_images": max_images, **official}, sort_keys=True)
@@ -109,6 +111,8 @@ def make_split(labels: np.ndarray, fractions: SplitFractions, seed: int,
         pool = stratified_subset(labels, max_images, seed)
     if fractions.test_part == "official":
         return _official_split(labels, pool, fractions, seed, official_train)
+    if fractions.per_class:
+        return _per_class_split(labels, pool, fractions, seed)
     test_size = int(round(len(pool) * fractions.test))  # integer sizes: 0.1 / 0.8 is not 0.125
     val_size = int(round(len(pool) * fractions.val))
     train_val, test = train_test_split(pool, test_size=test_size, stratify=labels[pool],
@@ -130,6 +134,23 @@ def _official_split(labels: np.ndarray, pool: np.ndarray, fractions: SplitFracti
     train, val = train_test_split(train_pool, test_size=val_size, stratify=labels[train_pool],
                                   random_state=seed)
     return np.sort(train), np.sort(val), np.sort(test)
+
+
+def _per_class_split(labels: np.ndarray, pool: np.ndarray, fractions: SplitFractions,
+                     seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each class shuffled (seeded) and cut on its own: round(n_c x val) validation images,
+    round(n_c x test) test images, the rest train; exact per class even when classes differ in
+    size."""
+    generator = np.random.default_rng(seed)
+    parts: tuple[list, list, list] = ([], [], [])
+    for label in np.unique(labels[pool]):
+        members = generator.permutation(pool[labels[pool] == label])
+        test_size = int(round(len(members) * fractions.test))
+        val_size = int(round(len(members) * fractions.val))
+        parts[2].append(members[:test_size])
+        parts[1].append(members[test_size:test_size + val_size])
+        parts[0].append(members[test_size + val_size:])
+    return tuple(np.sort(np.concatenate(part)) for part in parts)
 
 
 def split_indices(dataset: ImageSet, params: StudyParams) -> SplitIndices:
