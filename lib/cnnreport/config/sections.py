@@ -16,7 +16,7 @@ from ..common.paths import DATA_ROOT_ENV
 
 OptimizerName = Literal["sgd", "adam", "adamw"]
 ScheduleName = Literal["none", "cosine", "onecycle"]
-LossName = Literal["torch", "handwritten"]  # training/losses.py
+LossName = Literal["torch", "handwritten", "focal"]  # training/losses.py
 
 
 def require_positive(values: dict[str, Optional[int | float]]) -> Iterator[str]:
@@ -106,6 +106,11 @@ class TrainConfig:
     loss: LossName = "torch"  # cross-entropy: PyTorch's, or written with tensor operations only
     augment_shift: int = 2  # random translation in pixels on the device (0: off)
     augment_flip: bool = False  # random horizontal flips on the device (clothes, not digits)
+    augment_crop: float = 1.0  # random resized crops keeping [augment_crop, 1] of the area (1: off)
+    augment_rotate: float = 0.0  # random rotations of up to this many degrees (0: off)
+    augment_jitter: float = 0.0  # brightness, contrast, saturation scaled by 1 ± this (0: off)
+    targets: Literal["index", "one-hot"] = "index"  # what batches hand the loss
+    focal_gamma: float = 2.0  # focal loss only
     max_train_images: Optional[int] = None  # stratified cap on the training split (None: all)
 
     def problems(self) -> Iterator[str]:
@@ -117,12 +122,25 @@ class TrainConfig:
             yield "augment_shift must be 0 or more"
         if not 0 <= self.label_smoothing < 1:
             yield f"label_smoothing must be in [0, 1), got {self.label_smoothing}"
+        if not 0 < self.augment_crop <= 1:
+            yield f"augment_crop must be in (0, 1], got {self.augment_crop}"
+        if not 0 <= self.augment_jitter < 1:
+            yield f"augment_jitter must be in [0, 1), got {self.augment_jitter}"
+        if not 0 <= self.augment_rotate <= 180:
+            yield f"augment_rotate must be in [0, 180] degrees, got {self.augment_rotate}"
+        if self.focal_gamma < 0:
+            yield f"focal_gamma must be 0 or more, got {self.focal_gamma}"
 
     def augmentation(self) -> str:
         """The augmentation in words, for reports that state how a model was trained."""
         parts = [f"random shifts of up to {self.augment_shift} pixel(s)"] if self.augment_shift else []
         parts += ["random horizontal flips"] if self.augment_flip else []
-        return " and ".join(parts) or "no augmentation"
+        parts += [f"random resized crops of {self.augment_crop:g}–1 of the area"] \
+            if self.augment_crop < 1 else []
+        parts += [f"random rotations of up to {self.augment_rotate:g}°"] if self.augment_rotate else []
+        parts += [f"colour jitter of ±{self.augment_jitter:g}"] if self.augment_jitter else []
+        return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts \
+            else "no augmentation"
 
 
 @dataclass(frozen=True)

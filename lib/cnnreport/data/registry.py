@@ -193,14 +193,32 @@ def _decode_image_folder(spec: DatasetSpec, folder: Path, size: int | None) -> D
     from torchvision.transforms import functional
 
     def load(path: str):
-        with open(path, "rb") as handle:
-            image = datasets.folder.Image.open(handle).convert("RGB")
+        try:
+            with open(path, "rb") as handle:
+                image = datasets.folder.Image.open(handle).convert("RGB")
+        except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
+            raise DataNotFoundError(f"{path}: not a readable image ({type(error).__name__}: "
+                                    f"{error}); remove or replace it") from error
         image = functional.center_crop(functional.resize(image, size, antialias=True), size)
         return functional.pil_to_tensor(image)
 
-    folder_set = datasets.ImageFolder(str(folder), loader=load)
+    _check_class_folders(spec, folder)
+    # every file counts (not only known image extensions), so a stray file is named, not skipped
+    folder_set = datasets.ImageFolder(str(folder), loader=load, is_valid_file=lambda path: True)
     images = torch.stack([image for image, _ in folder_set])
     return images, torch.as_tensor(folder_set.targets).long(), tuple(folder_set.classes), None
+
+
+def _check_class_folders(spec: DatasetSpec, folder: Path) -> None:
+    """An image folder needs at least two class folders, each with at least one file."""
+    classes = sorted(child for child in folder.iterdir() if child.is_dir())
+    empty = [child.name for child in classes if not any(p.is_file() for p in child.rglob("*"))]
+    if empty:
+        raise DataNotFoundError(f"{spec.display_name}: class folder(s) {', '.join(empty)} under "
+                                f"{folder} hold no images; every class needs its images")
+    if len(classes) < 2:
+        raise DataNotFoundError(f"{spec.display_name}: {folder} holds {len(classes)} class "
+                                f"folder(s); an image folder needs one folder per class, at least two")
 
 
 def _svhn_stand_in(folder: Path, images: int, seed: int) -> None:

@@ -27,7 +27,9 @@ from tqdm import tqdm
 from ..common import atomic
 from ..config.sections import TrainConfig
 from ..data.image_set import ImageSet, to_model_input
-from .losses import LOSSES
+from .augment import (colour_jitter, random_flip, random_resized_crop, random_rotation,
+                      random_shift)
+from .losses import batch_targets, loss_function
 from .metrics import classification_metrics
 
 EpochCallback = Callable[[int, dict], None]
@@ -78,29 +80,8 @@ def make_schedule(optimizer: torch.optim.Optimizer, config: TrainConfig, steps_p
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
 
 
-def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator) -> torch.Tensor:
-    """Translate each image by up to `max_shift` pixels (zero fill), vectorized on the device."""
-    if max_shift == 0:
-        return images
-    count, channels, height, width = images.shape
-    padded = F.pad(images, (max_shift,) * 4)
-    device = images.device
-    offsets = torch.randint(0, 2 * max_shift + 1, (2, count), generator=generator, device=device)
-    rows = (offsets[0, :, None] + torch.arange(height, device=device))[:, None, :, None]
-    columns = (offsets[1, :, None] + torch.arange(width, device=device))[:, None, None, :]
-    batch = torch.arange(count, device=device)[:, None, None, None]
-    channel = torch.arange(channels, device=device)[None, :, None, None]
-    return padded[batch, channel, rows, columns]
-
-
 def uses_channels_last(model: nn.Module, device: torch.device) -> bool:
     return device.type == "cuda" or getattr(model, "channels_last_on_cpu", False)
-
-
-def random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Mirror a random half of the images left to right, on the device."""
-    flip = torch.rand(len(images), generator=generator, device=images.device) < 0.5
-    return torch.where(flip[:, None, None, None], images.flip(-1), images)
 
 
 def _prepare(model: nn.Module, images: torch.Tensor, device: torch.device) -> torch.Tensor:
@@ -230,15 +211,15 @@ def train_batches(model, train: ImageSet, config: TrainConfig, optimizer, schedu
     model.train()
     loss_sum = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.long)
+    compute_loss = loss_function(config)
     for start in range(0, len(order), config.batch_size):
         index = order[start:start + config.batch_size]
-        images = random_shift(train.images[index], config.augment_shift, generator)
-        if config.augment_flip:
-            images = random_flip(images, generator)
+        images = augment(train.images[index], config, generator, model.input_shape[0])
         labels = train.labels[index]
+        targets = batch_targets(labels, config, model.num_classes)
         with _autocast(device):
             logits = model(_prepare(model, images, device))
-            loss = LOSSES[config.loss](logits.float(), labels, config.label_smoothing)
+            loss = compute_loss(logits.float(), targets)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -247,6 +228,22 @@ def train_batches(model, train: ImageSet, config: TrainConfig, optimizer, schedu
         correct += (logits.argmax(dim=1) == labels).sum()
         on_batch(1)
     return loss_sum, correct
+
+
+def augment(images: torch.Tensor, config: TrainConfig, generator: torch.Generator,
+            channels: int) -> torch.Tensor:
+    """A training batch's random augmentations (training/augment.py), as the config asks: shifts and
+    flips on the uint8 images; crops, rotations and colour jitter on [0, 1] floats, only when one of
+    them is on (otherwise the batch stays uint8 until the model's input is made)."""
+    images = random_shift(images, config.augment_shift, generator)
+    if config.augment_flip:
+        images = random_flip(images, generator)
+    if config.augment_crop >= 1 and not config.augment_rotate and not config.augment_jitter:
+        return images
+    images = to_model_input(images, channels)
+    images = random_resized_crop(images, config.augment_crop, generator)
+    images = random_rotation(images, config.augment_rotate, generator)
+    return colour_jitter(images, config.augment_jitter, generator)
 
 
 def best_is_last(history: list[dict]) -> bool:
