@@ -41,6 +41,9 @@ def history_frame(run: Run) -> pd.DataFrame:
         "test_loss": [record["test"]["loss"] for record in run.history]})
 
 
+OVERFIT_RISE = 0.05  # a test loss this far above its lowest is read as over-fitting
+
+
 def describe_loss_curves(run: Run, name: str) -> str:
     """What a run's train and test loss curves show, read from the numbers: where the test loss is
     lowest, whether it rises after that while the training loss keeps falling (over-fitting), and
@@ -51,17 +54,25 @@ def describe_loss_curves(run: Run, name: str) -> str:
     text = (f"{name}: training loss {frame['train_loss'].iloc[0]:.3f} → {last['train_loss']:.3f}, "
             f"test loss {frame['test_loss'].iloc[0]:.3f} → {last['test_loss']:.3f}, lowest "
             f"({frame['test_loss'][lowest]:.3f}) at epoch {low_epoch} of {len(frame)}. ")
-    rise = last["test_loss"] - frame["test_loss"][lowest]
-    if low_epoch < len(frame) and rise > 0.01 * frame["test_loss"][lowest]             and last["train_loss"] < frame["train_loss"][lowest]:
+    lowest_loss = frame["test_loss"][lowest]
+    rise = last["test_loss"] - lowest_loss
+    if low_epoch == len(frame):
+        text += "The test loss is lowest at the last epoch: training stopped before over-fitting. "
+    elif rise > OVERFIT_RISE * lowest_loss and last["train_loss"] < frame["train_loss"][lowest]:
         text += (f"After epoch {low_epoch} the training loss still falls while the test loss rises "
-                 f"by {rise:.3f}: over-fitting sets in there; the kept model is the "
-                 f"best-validation epoch ({run.best_epoch}), not the last. ")
+                 f"by {rise:.2g} ({100 * rise / lowest_loss:.0f}%): over-fitting sets in there; the "
+                 f"kept model is the best-validation epoch ({run.best_epoch}), not the last. ")
     else:
-        text += "The test loss does not rise at the end, so training stopped before over-fitting. "
+        text += (f"After epoch {low_epoch} the test loss levels off (it ends within "
+                 f"{100 * OVERFIT_RISE:.0f}% of its lowest) while the training loss keeps falling: "
+                 f"the last epochs fit the training images without helping new ones, the first "
+                 f"sign of over-fitting. ")
     gap = last["test_loss"] - last["train_loss"]
     return text + (f"At the end the test loss is {gap:+.3f} from the training loss "
                    + ("(the network fits its training images better than new ones)." if gap > 0
-                      else "(augmentation and dropout make training batches harder than test images)."))
+                      else "(the training loss is averaged over an epoch while the weights still "
+                            "improve, and taken with augmentation, dropout and label smoothing where "
+                            "they are on)."))
 
 
 def seed_spread(runs: list[Run], split: str = "test") -> dict:

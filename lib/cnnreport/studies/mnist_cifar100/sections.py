@@ -47,7 +47,8 @@ def comparison(chapter: Chapter, runs: NetworkRuns, splits, what: str) -> None:
         "schedule": lambda run: run.spec.train.schedule,
         "test accuracy": lambda run: run.best["test"]["accuracy"]})
     chapter.table(table.drop(columns=["epoch-1 val loss"]),
-                  f"{runs.network.title.capitalize()}: {what}, one factor at a time, "
+                  f"{runs.network.title[0].upper()}{runs.network.title[1:]}: {what}, one factor at a "
+                  f"time, "
                   f"{study.runs[0].spec.train.epochs} epoch(s) each; validation accuracy chooses "
                   f"(test accuracy shown, never used)", float_format=".4g")
     chapter.figure(figures.study_curves(study.validation_curves(), study.chosen_name,
