@@ -51,10 +51,10 @@ def describe_loss_curves(run: Run, name: str) -> str:
     frame = history_frame(run)
     lowest = int(frame["test_loss"].idxmin())
     low_epoch, last = int(frame["epoch"][lowest]), frame.iloc[-1]
+    lowest_loss = frame["test_loss"][lowest]
     text = (f"{name}: training loss {frame['train_loss'].iloc[0]:.3f} → {last['train_loss']:.3f}, "
             f"test loss {frame['test_loss'].iloc[0]:.3f} → {last['test_loss']:.3f}, lowest "
-            f"({frame['test_loss'][lowest]:.3f}) at epoch {low_epoch} of {len(frame)}. ")
-    lowest_loss = frame["test_loss"][lowest]
+            f"({lowest_loss:.3f}) at epoch {low_epoch} of {len(frame)}. ")
     rise = last["test_loss"] - lowest_loss
     if low_epoch == len(frame):
         text += "The test loss is lowest at the last epoch: training stopped before over-fitting. "

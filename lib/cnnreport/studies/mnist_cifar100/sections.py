@@ -31,8 +31,8 @@ def part_intro(chapter: Chapter, params, key: str) -> None:
         f"{len(splits.val):,} validation and {len(splits.test):,} test images (split: "
         f"{params.data.split.description()}, seed {params.seed}, fingerprint `{splits.fingerprint}`). "
         f"Every choice below is made on the validation split; test numbers are only reported.")
-    notice = data_notice(load_dataset(params, splits.name), params)
-    if notice:
+    if splits.train.source == "stand-in":  # the notice states the whole stand-in's size
+        notice = data_notice(load_dataset(params, splits.name), params)
         chapter.text(f"> **Data notice.** {notice}")
 
 
