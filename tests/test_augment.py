@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 import torch
 
+from cnnreport.analysis.validation_check import check_validation
 from cnnreport.config.sections import TrainConfig
+from cnnreport.data.image_set import ImageSet
 from cnnreport.models.layers import ConvLayerConfig, LayersConfig
 from cnnreport.models.registry import build_model
 from cnnreport.training import augment
 from cnnreport.training.engine import augment as augment_batch
-from cnnreport.training.engine import predict_logits
 from cnnreport.training.losses import batch_targets, focal_loss, handwritten_cross_entropy, loss_function
 
 
@@ -92,9 +93,17 @@ def test_the_validation_pass_changes_no_weight_and_no_batch_norm_statistic():
     config = LayersConfig(layers=(ConvLayerConfig(kernel=3, channels=4, pool="max", batch_norm=True),),
                           hidden=(8,), dropout=0.3)
     model = build_model(config, (3, 16, 16), 3)
+    held_out = ImageSet("animals", "test images", (images(10, 16) * 255).to(torch.uint8),
+                        torch.arange(10) % 3, ("a", "b", "c"), "real", "x")
+    check = check_validation(model, held_out, batch_size=4)
+    assert check.unchanged and check.tensors == len(model.state_dict()) and check.changed == ()
+    assert check.gradients == 0
+    # the check has teeth: a forward pass in training mode moves batch norm's running statistics
     model.train()
+    model(held_out.images.float() / 255)
+    assert check_validation(model, held_out).unchanged
     before = {name: value.clone() for name, value in model.state_dict().items()}
-    predict_logits(model, (images(10, 16) * 255).to(torch.uint8), batch_size=4)
-    after = model.state_dict()
-    assert all(torch.equal(before[name], after[name]) for name in before), "bit-identical"
-    assert not any(parameter.grad is not None for parameter in model.parameters())
+    model.train()
+    model(held_out.images.float() / 255)
+    moved = [name for name, value in model.state_dict().items() if not torch.equal(before[name], value)]
+    assert "convolutions.1.running_mean" in moved

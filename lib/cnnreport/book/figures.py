@@ -374,3 +374,106 @@ def sigmoid_saturation(curve: dict[str, np.ndarray], title: str) -> plt.Figure:
     axes[0].legend(fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def augmentation_rows(rows: dict[str, torch.Tensor], original: torch.Tensor, title: str) -> plt.Figure:
+    """The original image, then a row of random draws per augmentation (uint8 [copies, C, H, W])."""
+    copies = max(len(images) for images in rows.values())
+    figure, axes = plt.subplots(len(rows), copies + 1, figsize=((copies + 1) * 1.05,
+                                                                len(rows) * 1.15 + 0.4),
+                                squeeze=False)
+    for row, (name, images) in enumerate(rows.items()):
+        for column, axis in enumerate(axes[row]):
+            axis.set_xticks([])
+            axis.set_yticks([])
+            shown = original if column == 0 else images[column - 1] if column <= len(images) else None
+            if shown is None:
+                axis.axis("off")
+                continue
+            axis.imshow(image_for_display(shown), cmap="gray", vmin=0, vmax=255)
+            if column == 0:
+                axis.set_ylabel(name, fontsize=6.5, rotation=0, ha="right", va="center")
+                axis.set_title("original" if row == 0 else "", fontsize=7)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout(rect=(0, 0, 1, 0.97), h_pad=0.2, w_pad=0.1)
+    return figure
+
+
+def gradcam_overlays(images: torch.Tensor, heat_maps: np.ndarray, captions: list[str], title: str,
+                     columns: int = 4) -> plt.Figure:
+    """Each image above the same image with its Grad-CAM heat map laid over it (red: looked at)."""
+    count = len(images)
+    pairs = -(-count // columns)
+    figure, axes = plt.subplots(2 * pairs, columns, figsize=(columns * 1.9, pairs * 3.9),
+                                squeeze=False)
+    for slot in range(pairs * columns):
+        top, bottom = axes[2 * (slot // columns), slot % columns], axes[2 * (slot // columns) + 1,
+                                                                          slot % columns]
+        top.axis("off")
+        bottom.axis("off")
+        if slot >= count:
+            continue
+        picture = image_for_display(images[slot])
+        top.imshow(picture, cmap="gray", vmin=0, vmax=255)
+        top.set_title(captions[slot], fontsize=7, color="#C44E52")
+        bottom.imshow(picture, cmap="gray", vmin=0, vmax=255)
+        bottom.imshow(heat_maps[slot], cmap="jet", alpha=0.45, vmin=0, vmax=1)
+        bottom.set_title("Grad-CAM", fontsize=7)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def loss_comparison_curves(histories: dict[str, pd.DataFrame], chosen: str, title: str) -> plt.Figure:
+    """Validation accuracy and validation loss per epoch of the same network under each loss."""
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    for name, frame in histories.items():
+        width = 2.6 if name == chosen else 1.3
+        axes[0].plot(frame["epoch"], frame["val_accuracy"], label=name, linewidth=width)
+        axes[1].plot(frame["epoch"], frame["val_loss"], label=name, linewidth=width)
+    for axis, metric in zip(axes, ("validation accuracy", "validation cross-entropy")):
+        axis.set_xlabel("epoch")
+        axis.set_title(f"{title}: {metric}", fontsize=9)
+    axes[0].legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def split_class_rows(samples: dict[str, list[torch.Tensor]], class_names: tuple[str, ...],
+                     title: str) -> plt.Figure:
+    """A row per split and class ("train: cats"), its first images left to right; for datasets with
+    few classes, where a column per class would make a tall, narrow figure."""
+    rows = [(split, label) for split in samples for label in range(len(class_names))]
+    per_row = max(len(images) for split in samples for images in samples[split])
+    figure, axes = plt.subplots(len(rows), per_row, figsize=(per_row * 1.1, len(rows) * 1.1 + 0.4),
+                                squeeze=False)
+    for row, (split, label) in enumerate(rows):
+        images = samples[split][label]
+        for column, axis in enumerate(axes[row]):
+            axis.set_xticks([])
+            axis.set_yticks([])
+            if column >= len(images):
+                axis.axis("off")
+                continue
+            axis.imshow(image_for_display(images[column]), cmap="gray", vmin=0, vmax=255)
+            if row == 0:
+                axis.set_title(f"#{column + 1}", fontsize=7)
+            if column == 0:
+                axis.set_ylabel(f"{split}\n{class_names[label]}", fontsize=7, color=SPLIT_PALETTE.get(split, "black"))
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout(rect=(0, 0, 1, 0.98), h_pad=0.2, w_pad=0.1)
+    return figure
+
+
+def split_metric_curves(frame: pd.DataFrame, metrics: tuple[str, ...], best_epoch: int,
+                        title: str) -> plt.Figure:
+    """Several per-epoch metrics of one split (e.g. validation accuracy, macro precision, recall)."""
+    figure, axis = plt.subplots(figsize=(7, 3.4))
+    for metric in metrics:
+        axis.plot(frame["epoch"], frame[metric], label=metric)
+    axis.axvline(best_epoch, color="grey", linestyle=":", label=f"kept epoch {best_epoch}")
+    axis.set_xlabel("epoch")
+    axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure

@@ -142,7 +142,7 @@ def _render_with_pandoc(root: Path, study: str, staging: Path, subtitle: str,
         if "html" in formats:
             pypandoc.convert_file(
                 str(source), "html5", format="markdown", outputfile=str(staging / "index.html"),
-                extra_args=["--standalone", "--embed-resources", "--toc", "--toc-depth=2",
+                extra_args=["--standalone", "--embed-resources", "--mathml", "--toc", "--toc-depth=2",
                             "--wrap=none", f"--resource-path={work}",
                             f"--css={assets / 'report.css'}", *metadata])
         if "pdf" in formats:

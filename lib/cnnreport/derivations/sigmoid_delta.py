@@ -48,3 +48,12 @@ def saturation_curve(net: np.ndarray, target: float = 1.0, x1: float = 1.0) -> d
     slope = outputs * (1 - outputs)
     return {"net": np.asarray(net, dtype=np.float64), "o": outputs, "slope": slope,
             "gradient": np.abs((target - outputs) * slope * x1)}
+
+
+# The numeric check of the report: two sigmoid outputs over three inputs (x_1 first), targets
+# <t_1, t_0>, learning rate η. Any values do; these keep both units away from saturation.
+EXAMPLE_WEIGHTS = ((0.5, -0.3, 0.8), (0.2, 0.4, -0.6))  # row k: weights into output unit k
+EXAMPLE_INPUTS = (1.0, 0.5, -1.5)
+EXAMPLE_TARGETS = (1.0, 0.0)
+EXAMPLE_RATE = 0.5
+SATURATION_NETS = (0.0, 2.0, 5.0, 10.0, 20.0)  # pre-activations tabulated in 2(b)

@@ -57,6 +57,14 @@ class TrainingData:
 # Setup
 
 
+def device_description(device: torch.device) -> str:
+    """What an epoch ran on, for reports that state per-epoch times: the GPU's name, or the CPU
+    with the threads torch used."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"CPU, {torch.get_num_threads()} threads"
+
+
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     if config.optimizer == "sgd":
         return torch.optim.SGD(model.parameters(), lr=config.learning_rate,
@@ -121,7 +129,14 @@ def restricted_predictions(scores: torch.Tensor, classes: Sequence[int]) -> torc
     return class_index[scores[:, class_index].argmax(dim=1)]
 
 
-def _evaluate_on_device(model, image_set: ImageSet, batch_size, classes):
+@torch.no_grad()
+def validate(model: nn.Module, image_set: ImageSet, batch_size: int, classes: Sequence[int]):
+    """Loss sum and predictions on a held-out split, as device tensors (no host sync).
+
+    It cannot update the model: evaluation mode (batch norm reads its running statistics instead of
+    updating them, dropout is off), no gradient is recorded, and no optimizer is in reach; a test
+    checks every weight and buffer is bit-identical afterwards.
+    """
     logits = predict_logits(model, image_set.images, batch_size)
     loss_sum = F.cross_entropy(logits, image_set.labels, reduction="sum")
     return loss_sum, restricted_predictions(logits, classes)
@@ -190,8 +205,8 @@ def _train_one_epoch(model, data: TrainingData, config: TrainConfig, optimizer, 
                                       progress.update)
     learning_rate = schedule.get_last_lr()[0]
     classes = data.scored_classes
-    val = _evaluate_on_device(model, data.val, config.eval_batch_size, classes)
-    test = _evaluate_on_device(model, data.test, config.eval_batch_size, classes)
+    val = validate(model, data.val, config.eval_batch_size, classes)
+    test = validate(model, data.test, config.eval_batch_size, classes)
     count = len(data.train)
     return {  # the host sync: everything above stayed on the device
         "epoch": epoch,
@@ -200,6 +215,7 @@ def _train_one_epoch(model, data: TrainingData, config: TrainConfig, optimizer, 
         "test": _split_record(*test, data.test, classes),
         "learning_rate": learning_rate,
         "seconds": time.perf_counter() - started,
+        "device": device_description(device),
     }
 
 
