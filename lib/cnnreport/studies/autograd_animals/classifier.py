@@ -25,7 +25,7 @@ from ...analysis.training_tables import (describe_training, epoch_table, history
 from ...analysis.validation_check import check_validation
 from ...book import figures
 from ...book.chapter import Chapter
-from ...common.paths import project_root
+from ...common.paths import ARTIFACTS_DIR, relative_to_artifacts
 from ...models import count_parameters
 from ...training.engine import validate
 from ...training.losses import batch_targets
@@ -33,6 +33,11 @@ from .experiments import ClassifierRuns
 from .params import AnimalsParams
 
 ONE_HOT_EXAMPLES = 6  # 3(b): training labels shown with their one-hot rows
+
+
+def shown_path(path) -> str:
+    """A file under the artifacts folder as the report names it (relative, as artifacts store it)."""
+    return f"{ARTIFACTS_DIR}/{relative_to_artifacts(path)}"
 
 
 def split_table(splits) -> pd.DataFrame:
@@ -108,7 +113,7 @@ def validation_proof(chapter: Chapter, runs: ClassifierRuns, splits) -> None:
 
 def metric_files(chapter: Chapter, run) -> None:
     files = run.metric_files()
-    listed = ", ".join(f"`{path.relative_to(project_root()).as_posix()}`" for path in files.values()
+    listed = ", ".join(f"`{shown_path(path)}`" for path in files.values()
                        if path.is_file())
     chapter.text(f"Every epoch's metrics are written by split to separate text files: {listed}. "
                  f"The start of the validation file:")
@@ -153,7 +158,7 @@ def evaluate_final(runs: ClassifierRuns, splits) -> evaluating.Evaluation:
 def loaded_from_file(chapter: Chapter, runs: ClassifierRuns, evaluation) -> None:
     path = runs.final.model_file
     recorded = runs.final.best["test"]["accuracy"]
-    chapter.text(f"The model file `{path.relative_to(project_root()).as_posix()}` "
+    chapter.text(f"The model file `{shown_path(path)}` "
                  f"({path.stat().st_size / 1024:.0f} KiB) holds the weights, the architecture's "
                  f"config, the class names and the split's definition; `load_model` rebuilds the "
                  f"network from the model registry, loads the weights with `weights_only=True` and "
