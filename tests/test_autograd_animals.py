@@ -121,7 +121,7 @@ def test_quick_build_of_autograd_animals_answers_assignment_003(tmp_path, data_r
     assert "<math" in html, "the derivations are typeset as math"
     assert "bit-identical</strong>; 0 parameters hold a gradient" in html
     assert "metrics_train.txt" in html and "metrics_val.txt" in html
-    assert "The hard pair: cats and dogs:" in html
+    assert "The hardest pair: " in html and "test images are taken for the other" in html
     assert (project / "report" / "autograd-animals" / "autograd-animals.pdf").read_bytes() \
         .startswith(b"%PDF")
     finals = json.loads((project / "artifacts" / "autograd-animals" / "quick" / "results" /

@@ -223,15 +223,19 @@ def test_metrics(chapter: Chapter, params: AnimalsParams, evaluation, splits) ->
     results.record(params, "finals", {"test_accuracy": {"CNN (3 classes)": metrics["accuracy"]}})
 
 
-def pair_accuracy(evaluation, first: str, second: str) -> str:
-    """How often two classes are told apart: errors between them over their test images."""
-    names = list(evaluation.class_names)
-    a, b = names.index(first), names.index(second)
+def hardest_pair(evaluation) -> str:
+    """The two classes most often taken for each other on the test split, in words with counts."""
     confusion = np.array(evaluation.metrics["confusion"])
-    between = int(confusion[a, b] + confusion[b, a])
-    total = int(confusion[a].sum() + confusion[b].sum())
-    return (f"{first} and {second}: {between} of their {total} test images are taken for the other "
-            f"({100 * between / max(total, 1):.1f}%)")
+    mutual = confusion + confusion.T
+    np.fill_diagonal(mutual, -1)
+    first, second = np.unravel_index(int(mutual.argmax()), mutual.shape)
+    names = [evaluation.class_names[c] for c in evaluation.metrics["classes"]]
+    total = int(confusion[first].sum() + confusion[second].sum())
+    between = int(mutual[first, second])
+    return (f"{names[first]} and {names[second]}: {between} of their {total} test images are taken "
+            f"for the other ({100 * between / max(total, 1):.1f}%; {names[first]} → "
+            f"{names[second]} {int(confusion[first, second])}, {names[second]} → {names[first]} "
+            f"{int(confusion[second, first])})")
 
 
 def confusion_and_probabilities(chapter: Chapter, params: AnimalsParams, evaluation) -> None:
