@@ -178,3 +178,15 @@ def random_gallery(evaluation: Evaluation, count: int, seed: int | None) -> Gall
     chosen = random_positions(count, len(evaluation.labels), seed)
     return Gallery(evaluation.images[chosen], evaluation.labels[chosen],
                    evaluation.probabilities[chosen])
+
+
+def random_gallery_per_class(evaluation: Evaluation, per_class: int, seed: int | None) -> Gallery:
+    """`per_class` random test images of each true class, class by class (a fresh draw per
+    execution unless `seed`), so every class shows how it is classified."""
+    generator = np.random.default_rng(seed)
+    chosen = np.concatenate([
+        np.sort(generator.choice(members, size=min(per_class, len(members)), replace=False))
+        for members in (np.flatnonzero(evaluation.labels == label)
+                        for label in evaluation.metrics["classes"]) if len(members)])
+    return Gallery(evaluation.images[chosen], evaluation.labels[chosen],
+                   evaluation.probabilities[chosen])

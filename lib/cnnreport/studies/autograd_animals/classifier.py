@@ -192,7 +192,8 @@ def misclassified(chapter: Chapter, params: AnimalsParams, runs: ClassifierRuns,
     chapter.text(evaluating.describe_errors(evaluation, causes))
     if len(errors) and len(correct):
         chapter.text(f"Grad-CAM puts on average {100 * share[correct].mean():.0f}% of its mass in "
-                     f"the central quarter-inset window on correctly classified test images and "
+                     f"the central window (the middle half of each side) on correctly classified test "
+                     f"images and "
                      f"{100 * share[errors].mean():.0f}% on misclassified ones; "
                      + ("the mistakes lean more on edges and background." if share[errors].mean()
                         < share[correct].mean() else
@@ -244,14 +245,15 @@ def confusion_and_probabilities(chapter: Chapter, params: AnimalsParams, evaluat
                                               "Test confusion"),
                    "Confusion matrix of the test split: counts and row-normalized (each row: how "
                    "that true class was classified).")
-    gallery = evaluating.random_gallery(evaluation, params.figures.probability_maps,
-                                        params.figures.random_seed)
+    per_class = params.figures.probability_maps_per_class
+    gallery = evaluating.random_gallery_per_class(evaluation, per_class, params.figures.random_seed)
     drawn = ("a fresh random draw at every execution" if params.figures.random_seed is None
              else f"drawn with seed {params.figures.random_seed}")
     chapter.figure(figures.probability_maps(gallery.images, gallery.labels, gallery.probabilities,
                                             evaluation.class_names, f"Random test images: "
-                                            f"{gallery.headline}", columns=3),
-                   f"{len(gallery.labels)} random test images ({drawn}), each above its softmax "
+                                            f"{gallery.headline}", columns=per_class),
+                   f"{per_class} random test images of each class, a row per class ({drawn}), "
+                   f"each above its softmax "
                    f"probabilities over the three classes (predicted bar red, true class outlined): "
                    f"{gallery.headline}.")
 

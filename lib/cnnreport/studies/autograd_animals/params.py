@@ -32,13 +32,13 @@ class FigureCounts:
     augmented_copies: int = 7  # 3(d): random augmentations of one training image
     test_per_class: int = 10  # 3(h): the first test images of each class
     misclassified: int = 8  # 3(g): misclassified test images with Grad-CAM
-    probability_maps: int = 9  # 3(j): random test images with their softmax bars
+    probability_maps_per_class: int = 3  # 3(j): random test images of each class, softmax bars
     random_seed: Optional[int] = None  # 3(j)'s draw; None: a fresh draw on every execution
 
     def problems(self) -> Iterator[str]:
         yield from require_positive({key: getattr(self, key) for key in (
             "first_per_class", "augmented_copies", "test_per_class", "misclassified",
-            "probability_maps")})
+            "probability_maps_per_class")})
 
 
 @dataclass(frozen=True)
