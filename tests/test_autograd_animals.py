@@ -151,4 +151,4 @@ def test_quick_build_of_autograd_animals_answers_assignment_003(tmp_path, data_r
     assert "(45 images)" in markdown and "Table 3.2: The first 6 training labels as one-hot" in markdown
     pngs = [output["data"]["image/png"] for cell in executed.cells if cell.cell_type == "code"
             for output in cell.outputs if "image/png" in output.get("data", {})]
-    assert len(pngs) == 11 and all(base64.b64decode(png).startswith(b"\x89PNG") for png in pngs)
+    assert len(pngs) == 10 and all(base64.b64decode(png).startswith(b"\x89PNG") for png in pngs)
