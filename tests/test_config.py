@@ -95,8 +95,8 @@ def test_cli_stops_before_running_anything_on_bad_params(tmp_path):
 def test_cli_names_unknown_study_profile_chapter_and_parameter():
     result = _run_cli(["build", "mnist-cifar", "--profile", "quick"], REPO)
     assert result.returncode == 2
-    assert ("unknown study 'mnist-cifar'; choose one of: fashion-mnist, mnist-cifar100, mnist-merged, "
-            "mnist-svhn") \
+    assert ("unknown study 'mnist-cifar'; choose one of: autograd-animals, fashion-mnist, "
+            "mnist-cifar100, mnist-merged, mnist-svhn") \
         in result.stderr
     result = _run_cli(["build", "mnist-svhn", "--profile", "nightly"], REPO)
     assert result.returncode == 2

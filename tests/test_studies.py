@@ -15,9 +15,11 @@ from conftest import REPO
 
 
 def test_registry_knows_every_study_and_names_them_on_a_typo():
-    assert study_names() == ("fashion-mnist", "mnist-cifar100", "mnist-merged", "mnist-svhn")
+    assert study_names() == ("autograd-animals", "fashion-mnist", "mnist-cifar100", "mnist-merged",
+                             "mnist-svhn")
+    assert get_study("autograd-animals").assignment == "003"
     assert get_study("mnist-merged").assignment == "004"
-    with pytest.raises(ConfigError, match="unknown study 'mnist-merge'; choose one of: "
+    with pytest.raises(ConfigError, match="unknown study 'mnist-merge'; choose one of: autograd-animals, "
                                           "fashion-mnist, mnist-cifar100, mnist-merged, mnist-svhn"):
         get_study("mnist-merge")
     with pytest.raises(ConfigError, match="unknown profile 'nightly' of study 'mnist-merged'; "

@@ -37,9 +37,10 @@ def check_validation(model: nn.Module, image_set: ImageSet, batch_size: int = 51
         parameter.grad = None
     before = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
     classes = tuple(range(model.num_classes))
-    _, predictions = validate(model, image_set, batch_size, classes)
+    held_out = image_set.to(next(model.parameters()).device)  # where the model is (GPU or CPU)
+    _, predictions = validate(model, held_out, batch_size, classes)
     after = model.state_dict()
     changed = tuple(name for name, tensor in before.items() if not torch.equal(tensor, after[name]))
     gradients = sum(parameter.grad is not None for parameter in model.parameters())
-    accuracy = float((predictions == image_set.labels.to(predictions.device)).float().mean())
+    accuracy = float((predictions == held_out.labels).float().mean())
     return ValidationCheck(len(before), changed, gradients, accuracy)
