@@ -459,7 +459,8 @@ def split_class_rows(samples: dict[str, list[torch.Tensor]], class_names: tuple[
             if row == 0:
                 axis.set_title(f"#{column + 1}", fontsize=7)
             if column == 0:
-                axis.set_ylabel(f"{split}\n{class_names[label]}", fontsize=7, color=SPLIT_PALETTE.get(split, "black"))
+                axis.set_ylabel(f"{split}\n{class_names[label]}", fontsize=7,
+                                color=SPLIT_PALETTE.get(split, "black"))
     figure.suptitle(title, fontsize=10)
     figure.tight_layout(rect=(0, 0, 1, 0.98), h_pad=0.2, w_pad=0.1)
     return figure
