@@ -106,6 +106,7 @@ def _run_ids(library: Path) -> tuple[str, str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # five interpreters importing torch: about 90 s
 def test_editing_model_code_changes_exactly_the_affected_run_ids(tmp_path):
     library = tmp_path / "lib"
     shutil.copytree(REPO / "lib", library, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
