@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import scipy.io
 
+from cnnreport.models.convnet import ConvNetConfig
 from cnnreport.studies.registry import load_study_params
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,3 +46,33 @@ def write_svhn_mat(folder: Path, split: str, labels: np.ndarray, seed: int = 0) 
     scipy.io.savemat(folder / f"{split}_32x32.mat",
                      {"X": images, "y": np.where(labels == 0, 10, labels).reshape(-1, 1)})
     return images
+
+
+TINY_MODEL = ConvNetConfig(channels=(8, 16), feature_dim=32)  # trains 1 epoch on 1,500 images in seconds
+
+
+@pytest.fixture(scope="session")
+def quick_params(data_root):
+    """The mnist-svhn quick profile on real MNIST, with the SVHN stand-in where SVHN is absent."""
+    from cnnreport.data.registry import prepare
+
+    os.environ["CNNREPORT_DATA_ROOT"] = str(data_root)
+    params = load_study_params("mnist-svhn", "quick", root=REPO)
+    prepare(params, log=lambda line: None)
+    return params
+
+
+@pytest.fixture(scope="session")
+def saved_run(quick_params):
+    """A tiny MNIST model trained and saved once per test session, with its splits."""
+    from cnnreport.config.sections import TrainConfig
+    from cnnreport.data.splits import load_splits
+    from cnnreport.studies.variants import training_data
+    from cnnreport.training.runs import RunSpec, make_run
+
+    splits = load_splits(quick_params, "mnist")
+    data, key = training_data(splits, 1500, quick_params.seed)
+    spec = RunSpec("inference-test", "mnist", TINY_MODEL,
+                   TrainConfig(epochs=1, batch_size=64, learning_rate=0.003), quick_params.seed,
+                   splits.definition(quick_params), key)
+    return make_run(spec, data), splits

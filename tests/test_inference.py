@@ -1,8 +1,6 @@
-"""Saved models: loading, refusing mismatches, predicting, evaluating, embedding, the demo."""
+"""Saved models: loading, refusing mismatches, predicting, evaluating, embedding."""
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pytest
@@ -11,40 +9,14 @@ import torch
 from cnnreport.analysis.embedding import cluster_scores, embed_2d
 from cnnreport.analysis.evaluation import evaluate, misclassified_by_class
 from cnnreport.analysis.inference import ModelFileError, load_model, predict
-from cnnreport.common.paths import artifacts_dir, study_dir
-from cnnreport.config.sections import EmbeddingConfig, TrainConfig
+from cnnreport.common.paths import artifacts_dir
+from cnnreport.config.sections import EmbeddingConfig
 from cnnreport.data.image_set import to_model_input
-from cnnreport.data.registry import prepare
 from cnnreport.data.splits import load_splits
 from cnnreport.models import build_model
-from cnnreport.models.convnet import ConvNetConfig
-from cnnreport.studies.variants import training_data
-from cnnreport.studies.registry import load_study_params
-from cnnreport.tools import demo
 from cnnreport.training.engine import predict_logits
-from cnnreport.training.runs import RunSpec, make_run
 
-from conftest import REPO
-
-TINY_MODEL = ConvNetConfig(channels=(8, 16), feature_dim=32)
-
-
-@pytest.fixture(scope="module")
-def quick_params(data_root):
-    os.environ["CNNREPORT_DATA_ROOT"] = str(data_root)
-    params = load_study_params("mnist-svhn", "quick", root=REPO)
-    prepare(params, log=lambda line: None)  # the SVHN stand-in where real SVHN is absent
-    return params
-
-
-@pytest.fixture(scope="module")
-def saved_run(quick_params):
-    splits = load_splits(quick_params, "mnist")
-    data, key = training_data(splits, 1500, quick_params.seed)
-    spec = RunSpec("inference-test", "mnist", TINY_MODEL,
-                   TrainConfig(epochs=1, batch_size=64, learning_rate=0.003), quick_params.seed,
-                   splits.definition(quick_params), key)
-    return make_run(spec, data), splits
+from conftest import TINY_MODEL
 
 
 def test_load_model_predicts_exactly_like_the_in_memory_model(saved_run):
@@ -129,25 +101,3 @@ def test_projection_shape_determinism_and_separation(method, backend):
     assert np.array_equal(first, second)
     scores = cluster_scores(first, labels, seed=42)
     assert scores["kNN accuracy (2-D)"] > 0.95 and scores["silhouette"] > 0.5
-
-
-def test_demo_writes_a_gallery_from_a_saved_model(saved_run, capsys, monkeypatch):
-    run, _ = saved_run
-    monkeypatch.chdir(REPO)
-    exit_code = demo.main(["--model", str(run.model_file), "--n", "6", "--seed", "3", "--no-open",
-                           "--profile", "quick"])
-    assert exit_code == 0
-    output = capsys.readouterr().out
-    assert "/6 correct; gallery written to" in output
-    page = (study_dir("mnist-svhn", "quick") / "demo" / f"{run.model_file.stem}-on-mnist.html")
-    text = page.read_text()
-    assert text.count("data:image/png;base64,") == 2
-    assert run.model_file.name in text and "of 6 correct" in text
-
-
-def test_demo_without_a_model_says_what_to_do(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(tmp_path))
-    monkeypatch.chdir(REPO)
-    assert demo.main(["--study", "mnist-svhn", "--key", "svhn", "--no-open"]) == 1
-    error = capsys.readouterr().err
-    assert "no final models recorded in" in error and "nox -s build_report -- mnist-svhn" in error

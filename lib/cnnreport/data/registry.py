@@ -45,6 +45,15 @@ class StandIn:
 
 
 @dataclass(frozen=True)
+class DrawnInput:
+    """How a drawing or photo of one object becomes an image like this dataset's (the live demo):
+    datasets of light objects on black, cropped to the object and scaled into a box."""
+
+    box_fraction: float  # the object's longer side as a share of the image side (MNIST: 20/28)
+    centre_of_mass: bool  # centred by its centre of mass (MNIST's own preparation), else its box
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
     name: str
     display_name: str
@@ -56,6 +65,7 @@ class DatasetSpec:
     classes: tuple[str, ...] | None = None  # None: named by the files (folders, meta files)
     download: Callable[[Path], None] | None = None  # data root -> files fetched by torchvision
     stand_in: StandIn | None = None
+    drawn_input: DrawnInput | None = None  # None: pictures are photos, resized and centre-cropped
 
 
 _DATASETS: dict[str, DatasetSpec] = {}
@@ -239,14 +249,16 @@ register_dataset(DatasetSpec(
     "mnist", "MNIST", folders=("MNIST/raw",), channels=1, size=28, classes=DIGITS,
     files=("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
            "t10k-labels-idx1-ubyte"),
-    decode=_decode_idx("MNIST"), download=_download_idx("MNIST")))
+    decode=_decode_idx("MNIST"), download=_download_idx("MNIST"),
+    drawn_input=DrawnInput(box_fraction=20 / 28, centre_of_mass=True)))
 register_dataset(DatasetSpec(
     "fashion-mnist", "Fashion-MNIST", folders=("FashionMNIST/raw",), channels=1, size=28,
     classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
              "Bag", "Ankle boot"),
     files=("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
            "t10k-labels-idx1-ubyte"),
-    decode=_decode_idx("FashionMNIST"), download=_download_idx("FashionMNIST")))
+    decode=_decode_idx("FashionMNIST"), download=_download_idx("FashionMNIST"),
+    drawn_input=DrawnInput(box_fraction=1.0, centre_of_mass=False)))
 register_dataset(DatasetSpec(
     "svhn", "SVHN", folders=("SVHN", "."), channels=3, size=32, classes=DIGITS,
     files=("train_32x32.mat", "test_32x32.mat"), decode=_decode_svhn, download=_download_svhn,
