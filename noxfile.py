@@ -60,8 +60,9 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Gallery of a saved model's predictions: `nox -s demo -- --study mnist-svhn --key svhn --n 12`."""
-    _install(session)
+    """Live demo of the built studies' final models: `nox -s demo -- [STUDY ...]` (then open the URL
+    it prints); `--gallery` writes the static gallery instead."""
+    _install(session, "[demo]")
     session.run("python", "-m", "cnnreport.tools.demo", *session.posargs)
 
 

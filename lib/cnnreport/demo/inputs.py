@@ -73,7 +73,7 @@ def _on_white(picture: np.ndarray) -> torch.Tensor:
     if picture.ndim != 3 or picture.shape[2] not in (1, 3, 4) or min(picture.shape[:2]) < 1:
         raise PictureError(f"a picture must be [H, W], [H, W, 3] or [H, W, 4]; got "
                            f"{list(picture.shape)}")
-    pixels = torch.from_numpy(np.ascontiguousarray(picture)).permute(2, 0, 1).float()
+    pixels = torch.from_numpy(np.array(picture, dtype=np.uint8)).permute(2, 0, 1).float()
     if pixels.shape[0] == 4:
         alpha = pixels[3:] / 255.0
         pixels = pixels[:3] * alpha + 255.0 * (1 - alpha)
