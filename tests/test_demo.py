@@ -157,3 +157,18 @@ def test_gallery_without_a_model_says_what_to_do(tmp_path, monkeypatch, capsys):
     assert demo.main(["mnist-svhn", "--gallery", "--key", "svhn", "--no-open"]) == 1
     error = capsys.readouterr().err
     assert "no final models are recorded in" in error and "nox -s build_report -- mnist-svhn" in error
+
+
+def test_gallery_captions_never_cover_the_row_above(saved_run):
+    from cnnreport.book import figures
+
+    _, splits = saved_run
+    probabilities = np.random.default_rng(0).dirichlet(np.ones(10), 12)
+    figure = figures.prediction_gallery(splits.test.images[:12], splits.test.labels[:12].numpy(),
+                                        probabilities, splits.test.classes, "12 random images")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axes = np.array(figure.axes).reshape(2, 6)
+    for above, below in zip(axes[0], axes[1]):
+        caption_top = below.title.get_window_extent(renderer).y1
+        assert caption_top < above.get_window_extent(renderer).y0  # display y grows upwards

@@ -197,8 +197,10 @@ def prediction_gallery(images: torch.Tensor, labels: np.ndarray, probabilities: 
     """Images with predicted class and probability; green when right, red when wrong."""
     count = len(images)
     rows = -(-count // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.45 + 0.3),
-                                squeeze=False)
+    # constrained layout reserves room for each two-line caption above its image, so a row's
+    # captions never cover the images of the row above
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.75 + 0.4),
+                                squeeze=False, layout="constrained")
     for slot, axis in enumerate(axes.flat):
         axis.axis("off")
         if slot >= count:
@@ -209,7 +211,6 @@ def prediction_gallery(images: torch.Tensor, labels: np.ndarray, probabilities: 
         axis.set_title(f"pred {class_names[predicted]} ({probabilities[slot, predicted]:.2f})\n"
                        f"true {class_names[labels[slot]]}", fontsize=7, color=colour)
     figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
     return figure
 
 
