@@ -14,6 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cnnreport.demo.catalog import catalog
+from cnnreport.demo.presenter import Presenter
+from cnnreport.demo.settings import DemoSettings
+
 from conftest import REPO
 
 PROJECT_FILES = ("index.qmd", "params", "chapters",
@@ -154,8 +158,9 @@ def test_quick_build_renders_the_whole_numbered_report(tmp_path, data_root):
         assert name in manifest, name
 
     # the demo works from the saved model
-    shown = subprocess.run([sys.executable, "-m", "cnnreport.tools.demo", "--key", "svhn", "--n", "6",
-                            "--profile", "quick", "--no-open"], cwd=project, capture_output=True,
+    shown = subprocess.run([sys.executable, "-m", "cnnreport.tools.demo", "mnist-svhn", "--gallery",
+                            "--key", "svhn", "--n", "6", "--profile", "quick", "--no-open"],
+                           cwd=project, capture_output=True,
                            text=True, timeout=300, env=without_artifacts_override())
     assert shown.returncode == 0, shown.stderr
     assert len(list((study_folder / "demo").glob("svhn_*-on-svhn.html"))) == 1
@@ -217,7 +222,7 @@ MERGED_HEADINGS = (
 
 
 @pytest.mark.slow
-def test_quick_build_of_mnist_merged_answers_assignment_004(tmp_path, data_root):
+def test_quick_build_of_mnist_merged_answers_assignment_004(tmp_path, data_root, monkeypatch):
     project = copy_project(tmp_path / "project")
     result = run_build(project, "build", "mnist-merged", "--profile", "quick")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -237,3 +242,13 @@ def test_quick_build_of_mnist_merged_answers_assignment_004(tmp_path, data_root)
     executed = nbformat.read(project / "artifacts" / "mnist-merged" / "book" / "results-merged.ipynb",
                              as_version=4)
     assert executed.cells[0].source == "# 6 Experiment 2: Results"
+
+    # the live demo serves the built models, with the merged-class view for the merged experiment
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("CNNREPORT_ARTIFACTS", str(project / "artifacts"))
+    presenter = Presenter(catalog(["mnist-merged"]), DemoSettings(seed=0))
+    assert presenter.studies["mnist-merged"].profile == "quick"
+    selection = presenter.select("mnist-merged", "merged")
+    assert "| Class 3 {2, 3, 5, 8} | 2, 3, 5, 8 |" in selection.merged
+    shown = presenter.random_test("mnist-merged", "merged", "mnist")
+    assert shown.prediction.true_name.startswith("Class ") and len(shown.prediction.bars()) == 4
