@@ -11,9 +11,6 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import silhouette_score
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
 
 from ..common import atomic
 from ..common.paths import artifacts_dir
@@ -119,6 +116,10 @@ def _save_npy(path, array: np.ndarray) -> None:
 
 def cluster_scores(coordinates: np.ndarray, labels: np.ndarray, seed: int) -> dict:
     """5-fold k-nearest-neighbour accuracy and silhouette score of the classes in the 2-D embedding."""
+    from sklearn.metrics import silhouette_score  # lazily: seconds at import, for every study
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
     counts = np.bincount(labels)
     folds = int(min(5, counts[counts > 0].min()))
     knn = float("nan")

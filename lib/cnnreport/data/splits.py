@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from ..common import atomic
 from ..common.paths import artifacts_dir
@@ -24,6 +23,14 @@ from .label_maps import apply_label_map
 from .registry import load_dataset
 
 SPLIT_NAMES = ("train", "val", "test")
+
+
+def train_test_split(*arrays, **options):
+    """scikit-learn's stratified split, imported when first needed: importing scikit-learn costs
+    seconds, which every chapter kernel and the demo would pay at start even when splits are cached."""
+    from sklearn.model_selection import train_test_split as split
+
+    return split(*arrays, **options)
 SPLIT_TITLES = {"train": "train", "val": "validation", "test": "test"}
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
 
 def classification_metrics(labels: np.ndarray, predictions: np.ndarray,
                            classes: Sequence[int]) -> dict:
     """Accuracy and macro scores over `classes`, plus per-class values and the confusion matrix."""
+    # imported here: scikit-learn costs seconds at import, paid by every process that merely
+    # loads a model (chapter kernels, the demo) if imported with this module
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     labels = np.asarray(labels)
     predictions = np.asarray(predictions)
     classes = list(classes)
