@@ -12,17 +12,39 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 import torch  # noqa: E402
+from cycler import cycler  # noqa: E402
 
-sns.set_theme(style="whitegrid", context="notebook")
+# seaborn's set_theme(style="whitegrid", context="notebook"), written out as matplotlib settings:
+# every chapter kernel gets the look without importing seaborn (and SciPy with it, seconds per
+# kernel); the few figures drawn with seaborn import it when they draw
+SEABORN_DEEP = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3",
+                "#8C8C8C", "#CCB974", "#64B5CD")
+WHITEGRID_THEME = {
+    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.grid": True, "axes.labelcolor": ".15",
+    "axes.labelsize": 12.0, "axes.linewidth": 1.25, "axes.titlesize": 12.0,
+    "axes.prop_cycle": cycler(color=SEABORN_DEEP),
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
+                        "sans-serif"],
+    "font.size": 12.0, "grid.color": ".8", "grid.linewidth": 1.0, "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0, "lines.solid_capstyle": "round", "patch.edgecolor": "w",
+    "patch.force_edgecolor": True, "text.color": ".15", "xtick.bottom": False,
+    "xtick.color": ".15", "xtick.labelsize": 11.0, "xtick.major.size": 6.0,
+    "xtick.major.width": 1.25, "xtick.minor.size": 4.0, "xtick.minor.width": 1.0,
+    "ytick.color": ".15", "ytick.labelsize": 11.0, "ytick.left": False, "ytick.major.size": 6.0,
+    "ytick.major.width": 1.25, "ytick.minor.size": 4.0, "ytick.minor.width": 1.0}
+plt.rcParams.update(WHITEGRID_THEME)
 SPLIT_PALETTE = {"train": "#4C72B0", "validation": "#55A868", "test": "#C44E52"}
 PAIR_COLOURS = ("#DD8452", "#4C72B0")  # two-class scatter plots
 
 
 def class_palette(count: int) -> list:
     """Distinct colours for `count` classes (tab10 up to ten, then evenly spaced hues)."""
-    return sns.color_palette("tab10" if count <= 10 else "husl", count)
+    if count <= 10:
+        return list(plt.get_cmap("tab10").colors[:count])
+    import seaborn as sns
+
+    return sns.color_palette("husl", count)
 
 
 def image_for_display(image: torch.Tensor) -> np.ndarray:
@@ -62,6 +84,8 @@ def sample_grid(samples: dict[str, list[torch.Tensor]], class_names: tuple[str, 
 def class_distribution(counts: pd.DataFrame, title: str) -> plt.Figure:
     """Grouped bars of images per class, one colour per split; `counts` has columns class/split/images."""
     figure, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    import seaborn as sns
+
     sns.barplot(data=counts, x="class", y="images", hue="split", palette=SPLIT_PALETTE, ax=axes[0])
     axes[0].set_title(f"{title}: images per class")
     shares = counts.assign(share=counts["images"] / counts.groupby("split")["images"].transform("sum"))
@@ -179,6 +203,8 @@ def confusion_heatmaps(confusion: np.ndarray, labels: list[str], title: str) -> 
     normalized = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
     size = 4.2 if len(labels) > 2 else 3
     figure, axes = plt.subplots(1, 2, figsize=(2 * size + 1.5, size))
+    import seaborn as sns
+
     sns.heatmap(confusion, annot=len(labels) <= 10, fmt="d", cmap="Blues", ax=axes[0],
                 xticklabels=labels, yticklabels=labels, cbar=False, annot_kws={"size": 6.5})
     sns.heatmap(normalized, annot=len(labels) <= 10, fmt=".2f", cmap="Blues", ax=axes[1],
@@ -248,6 +274,8 @@ def probability_maps(images: torch.Tensor, labels: np.ndarray, probabilities: np
 def per_class_bars(table: pd.DataFrame, title: str) -> plt.Figure:
     """Precision, recall and F1 per class, one panel per metric, one colour per model."""
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.4), sharey=True)
+    import seaborn as sns
+
     for axis, metric in zip(axes, ("precision", "recall", "f1")):
         sns.barplot(data=table, x="class", y=metric, hue="model", ax=axis)
         low = max(0.0, float(table[metric].min()) - 0.05)

@@ -4,7 +4,7 @@ A study is an assignment's chapters (`chapters/<study>/`), its params (`params/<
 validated into its own schema) and its book (`_quarto-<study>.yml`, generated from the params).
 It tells the build which runs its chapters need (`make_runs`, before any chapter executes) and which
 headline numbers the index of all reports shows. Study packages under `cnnreport.studies`
-register themselves when imported; `study_names()` imports them all.
+register themselves when imported, which `get_study` does on first use.
 """
 
 from __future__ import annotations
@@ -42,23 +42,28 @@ def register_study(study: Study) -> Study:
     return study
 
 
-def _discover() -> None:
-    from .. import studies
-
-    for module in pkgutil.iter_modules(studies.__path__):
-        if module.ispkg:
-            importlib.import_module(f"{studies.__name__}.{module.name}")
+def _package(name: str) -> str:
+    """A study named `mnist-svhn` lives in the package `cnnreport.studies.mnist_svhn`."""
+    return f"{__package__}.{name.replace('-', '_')}"
 
 
 def study_names() -> tuple[str, ...]:
-    _discover()
-    return tuple(sorted(_STUDIES))
+    """Every study, from the package folders alone: listing them imports none (a study's import
+    pulls in its analyses, seconds that a chapter kernel needing one study should not pay)."""
+    from .. import studies
+
+    return tuple(sorted(module.name.replace("_", "-")
+                        for module in pkgutil.iter_modules(studies.__path__) if module.ispkg))
 
 
 def get_study(name: str) -> Study:
     known = study_names()
-    if name not in _STUDIES:
+    if name not in known:
         raise ConfigError(f"unknown study {name!r}; choose one of: {', '.join(known)}")
+    if name not in _STUDIES:
+        importlib.import_module(_package(name))  # registers itself
+    if name not in _STUDIES:
+        raise ConfigError(f"package {_package(name)} does not register a study named {name!r}")
     return _STUDIES[name]
 
 
