@@ -1,6 +1,6 @@
 """Command line: `cnnreport build|chapter|books|studies ...` (nox sessions call these).
 
-    cnnreport build [STUDY] [--profile quick] [-p key=value ...]   one study (default mnist-svhn)
+    cnnreport build [STUDY] [--profile quick] [-p key=value ...] [-j N]   one study (default mnist-svhn)
     cnnreport build --all [--profile quick]                         every study, plus report/index.html
     cnnreport chapter STUDY q2 [q3 ...] [--profile P] [-p key=value ...]
     cnnreport books                                                 regenerate _quarto-<study>.yml
@@ -31,12 +31,16 @@ def main(argv: list[str] | None = None) -> int:
                               help="params/<study>/<profile>.yaml or a path")
     build_parser.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
                               help="override a params key (train.epochs=2) or chapter parameter")
+    build_parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                              help="chapters executed at once (default: one per core)")
 
     chapter_parser = commands.add_parser("chapter", help="re-execute chapters and re-render")
     chapter_parser.add_argument("study", help="study name")
     chapter_parser.add_argument("chapters", nargs="+", help="instance names (q2-svhn) or prefixes (q2)")
     chapter_parser.add_argument("--profile", default="full")
     chapter_parser.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
+    chapter_parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                                help="chapters executed at once (default: one per core)")
 
     commands.add_parser("books", help="regenerate every study's Quarto profile from its params")
     commands.add_parser("studies", help="list the studies")
@@ -58,10 +62,11 @@ def _run(arguments: argparse.Namespace) -> int:
         if arguments.command == "studies":
             return _list_studies()
         if arguments.command == "build" and arguments.all:
-            build_all(arguments.profile, arguments.param)
+            build_all(arguments.profile, arguments.param, arguments.jobs)
         else:
             only = arguments.chapters if arguments.command == "chapter" else None
-            build(arguments.study, arguments.profile, only=only, override_texts=arguments.param)
+            build(arguments.study, arguments.profile, only=only, override_texts=arguments.param,
+                  jobs=arguments.jobs)
     except ConfigError as error:
         print(f"error: invalid parameters: {error}", file=sys.stderr)
         return 2

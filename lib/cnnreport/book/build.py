@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -37,8 +39,9 @@ __all__ = ["BuildError", "DEFAULT_STUDY", "build", "build_all"]
 
 
 def build(study: str, profile: str = "full", only: list[str] | None = None,
-          override_texts: list[str] = ()) -> Path:
-    """Execute the study's chapters (all, or `only`) and render its report; return its folder."""
+          override_texts: list[str] = (), jobs: int | None = None) -> Path:
+    """Execute the study's chapters (all, or `only`; `jobs` at once, default one per core) and
+    render its report; return its folder."""
     root = project_root()
     entry = get_study(study)
     plan = plan_chapters(load_study_params(study, profile, root=root), root)
@@ -54,7 +57,7 @@ def build(study: str, profile: str = "full", only: list[str] | None = None,
                            _obtain_with_progress())
     _record_runs(params, made, full_build=only is None)
     timings = _start_timings(params, full_build=only is None)
-    _execute(plan, params, resolved, timings, root)
+    _execute(plan, params, resolved, timings, root, chapter_jobs(jobs, len(plan)))
     publish_book(params)
     report = render_report(root, study, subtitle=f"Profile: {params.profile}")
     _record_build(params, time.perf_counter() - started)
@@ -63,11 +66,11 @@ def build(study: str, profile: str = "full", only: list[str] | None = None,
     return report
 
 
-def build_all(profile: str = "full", override_texts: list[str] = ()) -> Path:
+def build_all(profile: str = "full", override_texts: list[str] = (), jobs: int | None = None) -> Path:
     """Build every registered study with `profile`; report/index.html links them all."""
     for study in study_names():
         print(f"=== study {study} ({profile}) ===", flush=True)
-        build(study, profile, override_texts=override_texts)  # each build rewrites the index
+        build(study, profile, override_texts=override_texts, jobs=jobs)  # rewrites the index
     return report_dir() / "index.html"
 
 
@@ -155,19 +158,40 @@ def _start_timings(params, full_build: bool) -> dict:
             "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "chapters": {}}
 
 
-def _execute(plan, params, resolved: Path, timings: dict, root: Path) -> None:
+def chapter_jobs(requested: int | None, chapters: int) -> int:
+    """Chapters executed at once: as asked, else one per core; never more than there are."""
+    if requested is not None and requested < 1:
+        raise BuildError(f"--jobs {requested}: give at least 1 (chapters executed at once)")
+    return max(1, min(requested or os.cpu_count() or 1, chapters))
+
+
+def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int) -> None:
+    """Execute the planned chapters, `jobs` at once (runs are made already: chapters only read
+    them, so they are independent). Progress and timings follow book order; the first chapter
+    that fails, in book order, stops the build (chapters not yet started are cancelled)."""
     kernel = ensure_kernel()
     folder = notebooks_dir(params.study_name, params.profile)
-    for number, item in enumerate(plan, start=1):
-        print(f"[{number}/{len(plan)}] {item.name}: executing {item.source.name} "
+    total = len(plan)
+
+    def run(number: int, item) -> float:
+        print(f"[{number}/{total}] {item.name}: executing {item.source.name} "
               f"{item.parameters or ''}".rstrip(), flush=True)
-        chapter_started = time.perf_counter()
+        started = time.perf_counter()
         execute_chapter(item, folder / f"{item.name}.ipynb", resolved, kernel,
                         params.execution.cell_timeout_s, root)
-        seconds = time.perf_counter() - chapter_started
-        timings["chapters"][item.name] = round(seconds, 1)
-        atomic.write_json(timings_path(params.study_name, params.profile), timings)
-        print(f"[{number}/{len(plan)}] {item.name}: done in {seconds:.1f} s", flush=True)
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="chapter") as pool:
+        futures = [pool.submit(run, number, item) for number, item in enumerate(plan, start=1)]
+        try:
+            for number, (item, future) in enumerate(zip(plan, futures), start=1):
+                seconds = future.result()
+                timings["chapters"][item.name] = round(seconds, 1)
+                atomic.write_json(timings_path(params.study_name, params.profile), timings)
+                print(f"[{number}/{total}] {item.name}: done in {seconds:.1f} s", flush=True)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def publish_book(params) -> Path:

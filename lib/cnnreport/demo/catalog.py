@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..book.index_page import last_build_path
 from ..common.paths import study_root
-from ..studies.registry import get_study, study_names
+from ..config.typed_yaml import ConfigError
+from ..studies.registry import study_names
 from ..training.runs import final_models, final_models_path
 
 DEFAULT_PROFILE = "full"
@@ -50,7 +51,9 @@ def last_profile(study: str) -> str:
 
 
 def study_models(study: str, profile: str | None = None) -> StudyModels:
-    get_study(study)  # an unknown name fails here, with the valid choices
+    known = study_names()  # names only: importing every study would slow the demo's start
+    if study not in known:
+        raise ConfigError(f"unknown study {study!r}; choose one of: {', '.join(known)}")
     profile = profile or last_profile(study)
     return StudyModels(study, profile, final_models(study, profile))
 

@@ -62,6 +62,9 @@ class ServedModel:
 
     @property
     def has_gradcam(self) -> bool:
+        """Grad-CAM needs a torch network with a convolution (not the NumPy MLP, not an FCN)."""
+        if not isinstance(self.loaded.model, torch.nn.Module):
+            return False
         try:
             last_convolution(self.loaded.model)
         except ValueError:
