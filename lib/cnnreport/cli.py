@@ -54,6 +54,7 @@ def _run(arguments: argparse.Namespace) -> int:
     from .book.render import RenderError
     from .data.label_maps import LabelMapError
     from .data.registry import DataNotFoundError
+    from .execution.maker import RunFailedError
     from .training.runs import RunNotMadeError
 
     try:
@@ -70,7 +71,8 @@ def _run(arguments: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"error: invalid parameters: {error}", file=sys.stderr)
         return 2
-    except (BuildError, DataNotFoundError, RenderError, RunNotMadeError, LabelMapError) as error:
+    except (BuildError, DataNotFoundError, RenderError, RunNotMadeError, LabelMapError,
+            RunFailedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -3,15 +3,15 @@
 Everything that can be checked is checked before the first run trains: the study, the profile, the
 overrides, the chapter list against the study's Quarto profile, each instance's parameters, and the
 data (the explicit data step fetches what it may and writes announced stand-ins). Then the study
-makes every run its chapters read (progress per run and per epoch), and only then do chapters
-execute: they read runs, they never train. A failure stops the build with what failed and why,
+makes every run its chapters read (progress per run and per epoch), with the executor the params
+choose (execution.runs), and only then do chapters execute, several at once: they read runs, they
+never train. A failure stops the build with what failed and why,
 and leaves the previous report untouched.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -20,15 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tqdm import tqdm
-
 from ..common import atomic
 from ..common.paths import book_dir, notebooks_dir, project_root, report_dir, study_dir
 from ..data import registry as data_registry
 from ..data.splits import load_splits
 from ..studies.registry import DEFAULT_STUDY, get_study, load_study_params, study_names
-from ..training.runs import (MadeRuns, make_run, made_runs, made_runs_path, record_final_models,
-                             record_made_runs)
+from ..execution import run_maker
+from ..training.runs import MadeRuns, made_runs, made_runs_path, record_final_models, record_made_runs
 from .execute import BuildError, ensure_kernel, execute_chapter
 from .index_page import last_build_path, write_index
 from .plan import plan_chapters, split_overrides
@@ -53,8 +51,8 @@ def build(study: str, profile: str = "full", only: list[str] | None = None,
     resolved = write_resolved_params(params, config_overrides)
     started = time.perf_counter()
     prepare_data(params)
-    made = entry.make_runs(params, frozenset(item.source.stem for item in plan),
-                           _obtain_with_progress())
+    with run_maker(params) as maker:
+        made = entry.make_runs(params, frozenset(item.source.stem for item in plan), maker)
     _record_runs(params, made, full_build=only is None)
     timings = _start_timings(params, full_build=only is None)
     _execute(plan, params, resolved, timings, root, chapter_jobs(jobs, len(plan)))
@@ -104,34 +102,6 @@ def prepare_data(params) -> None:
         print(f"[data] {splits.display_name}: {len(splits.train):,} / {len(splits.val):,} / "
               f"{len(splits.test):,} train / validation / test images of shape "
               f"{splits.train.shape}", flush=True)
-
-
-def _obtain_with_progress():
-    """`make_run` that prints a line per run and per epoch (tqdm shows the batches); a run asked
-    for twice (e.g. the chosen study variant, again for the imbalance cases) is made once."""
-    counter = itertools.count(1)
-    made: dict[str, object] = {}
-
-    def obtain(spec, data):
-        run_id = spec.run_id
-        if run_id in made:
-            return made[run_id]
-        number = next(counter)
-        started = time.perf_counter()
-
-        def epoch_line(epoch, record):
-            tqdm.write(f"  epoch {epoch}/{spec.train.epochs}: train loss "
-                       f"{record['train']['loss']:.4f}, validation accuracy "
-                       f"{record['val']['accuracy']:.4f}")
-
-        print(f"[run {number}] {spec.name} ({run_id})", flush=True)
-        run = made[run_id] = make_run(spec, data, on_epoch_end=epoch_line)
-        state = (f"trained {run.trained_epochs} epoch(s) in {time.perf_counter() - started:.1f} s"
-                 if run.trained_epochs else "already made, reused")
-        print(f"[run {number}] {spec.name}: {state}", flush=True)
-        return run
-
-    return obtain
 
 
 def _record_runs(params, made: MadeRuns, full_build: bool) -> None:

@@ -182,8 +182,52 @@ class ChapterInstance:
 
 
 @dataclass(frozen=True)
+class SlurmConfig:
+    """Runs as SLURM jobs through submitit (`execution.runs.executor: slurm`)."""
+
+    # slurm: submit to the cluster; local: submitit's local executor (the same jobs as subprocesses
+    # of this machine, to try the path without a cluster)
+    cluster: Literal["slurm", "local"] = "slurm"
+    partition: Optional[str] = None  # None: the cluster's default partition
+    account: Optional[str] = None
+    gpus_per_job: int = 1
+    cpus_per_job: int = 4
+    mem_gb: Optional[int] = None  # None: the partition's default
+    time_limit_min: int = 120  # a job out of time is resubmitted and resumes from its checkpoint
+    max_requeues: int = 3  # resubmissions of a job out of time before the build gives up
+    sbatch: dict = field(default_factory=dict)  # further sbatch options, e.g. {qos: high}
+    poll_s: float = 5.0  # how often the build looks at its jobs' states
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"cpus_per_job": self.cpus_per_job, "mem_gb": self.mem_gb,
+                                     "time_limit_min": self.time_limit_min, "poll_s": self.poll_s})
+        if self.gpus_per_job < 0 or self.max_requeues < 0:
+            yield (f"gpus_per_job and max_requeues must be 0 or more, got {self.gpus_per_job} "
+                   f"and {self.max_requeues}")
+
+
+@dataclass(frozen=True)
+class RunsExecutionConfig:
+    """Where the runs a build needs are trained (they are made before any chapter executes)."""
+
+    # local: one after another in the build's process; processes: `workers` at once on this machine
+    # (one per GPU when there are GPUs); slurm: one SLURM job per run (see `slurm`)
+    executor: Literal["local", "processes", "slurm"] = "local"
+    workers: Optional[int] = None  # processes: runs at once (None: the GPUs, else the CPU cores)
+    # threads of each run trained on a CPU. CPU results depend on it (sums split among threads
+    # round differently), so set it for metrics identical across executors and machines; None:
+    # local: every core, processes: the cores divided among the workers, slurm: cpus_per_job
+    cpu_threads: Optional[int] = None
+    slurm: SlurmConfig = field(default_factory=SlurmConfig)
+
+    def problems(self) -> Iterator[str]:
+        yield from require_positive({"workers": self.workers, "cpu_threads": self.cpu_threads})
+
+
+@dataclass(frozen=True)
 class ExecutionConfig:
     cell_timeout_s: int = 7200  # papermill per-cell timeout
+    runs: RunsExecutionConfig = field(default_factory=RunsExecutionConfig)
 
     def problems(self) -> Iterator[str]:
         yield from require_positive({"cell_timeout_s": self.cell_timeout_s})

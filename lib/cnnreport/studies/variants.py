@@ -16,7 +16,7 @@ import numpy as np
 from ..config.typed_yaml import ConfigError, with_overrides
 from ..data.splits import DatasetSplits, stratified_subset
 from ..training.engine import TrainingData
-from ..training.runs import Obtain, Run, RunSpec
+from ..training.runs import Obtain, Run, RunRequest, RunSpec, obtain_each
 
 
 NAME_KEY = "name"  # a variant may name itself where its values are too long to read as a name
@@ -94,7 +94,7 @@ def compare_variants(params, splits: DatasetSplits, label: str, sections: tuple[
     model_section, train_section = sections
     study = getattr(params, study_key)
     data, subset = training_data(splits, study.max_train_images, params.seed)
-    names, overrides, runs = [], [], []
+    names, overrides, requests = [], [], []
     for variant in study.variants:
         name = variant_name(variant)
         train = dataclasses.replace(with_variant(params, variant, train_section), epochs=study.epochs)
@@ -103,18 +103,23 @@ def compare_variants(params, splits: DatasetSplits, label: str, sections: tuple[
                        params.seed, splits.definition(params), subset)
         names.append(name)
         overrides.append(dict(variant))
-        runs.append(obtain(spec, data))
-    return VariantRuns(names, overrides, runs)
+        requests.append((spec, data))
+    return VariantRuns(names, overrides, obtain_each(obtain, requests))
 
 
-def train_chosen(params, splits: DatasetSplits, label: str, chosen: dict, sections: tuple[str, str],
-                 model_config: Callable, obtain: Obtain) -> Run:
+def chosen_request(params, splits: DatasetSplits, label: str, chosen: dict,
+                   sections: tuple[str, str], model_config: Callable) -> RunRequest:
     """The chosen variant trained for its training section's full epochs on all training images."""
     model_section, train_section = sections
     spec = RunSpec(label, splits.name, model_config(with_variant(params, chosen, model_section)),
                    with_variant(params, chosen, train_section), params.seed,
                    splits.definition(params))
-    return obtain(spec, TrainingData(splits.train, splits.val, splits.test))
+    return spec, TrainingData(splits.train, splits.val, splits.test)
+
+
+def train_chosen(params, splits: DatasetSplits, label: str, chosen: dict, sections: tuple[str, str],
+                 model_config: Callable, obtain: Obtain) -> Run:
+    return obtain(*chosen_request(params, splits, label, chosen, sections, model_config))
 
 
 def variant_problems(params, study_key: str, sections: tuple[str, ...]) -> Iterator[str]:

@@ -156,9 +156,10 @@ def _split_record(loss_sum: torch.Tensor, predictions: torch.Tensor, image_set: 
 
 def fit(model: nn.Module, data: TrainingData, config: TrainConfig, seed: int, checkpoint: Path,
         best_model: Path, on_epoch_end: EpochCallback | None = None,
-        description: str = "training") -> tuple[list[dict], int]:
+        description: str | None = "training") -> tuple[list[dict], int]:
     """Train for `config.epochs`, resuming from `checkpoint`; return the per-epoch history and the
-    number of epochs trained by this call.
+    number of epochs trained by this call. `description` names the batch progress bar; None shows
+    none (worker processes, whose bars would garble each other's lines).
 
     After each epoch: train loss/accuracy and loss, accuracy, macro precision/recall and per-class
     values on validation and test. The best-validation weights are kept in `best_model`.
@@ -181,7 +182,7 @@ def fit(model: nn.Module, data: TrainingData, config: TrainConfig, seed: int, ch
     resumed_from = len(history)
     progress = tqdm(total=config.epochs * steps_per_epoch, initial=len(history) * steps_per_epoch,
                     desc=description, unit="batch", file=sys.stderr, mininterval=2.0,
-                    dynamic_ncols=True)
+                    dynamic_ncols=True, disable=description is None)
     for epoch in range(len(history) + 1, config.epochs + 1):
         record = _train_one_epoch(model, data, config, optimizer, schedule, seed, epoch, progress)
         history.append(record)

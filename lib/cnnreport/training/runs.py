@@ -19,11 +19,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
 import torch
+from filelock import FileLock, Timeout
 
 from ..common import atomic
 from ..common.code_fingerprint import code_fingerprint
@@ -38,6 +40,7 @@ TRAINERS = {"torch": engine.fit, "numpy": scratch_fit.fit}  # by a model's `trai
 TRAINER_MODULES = {"torch": engine.__name__, "numpy": scratch_fit.__name__}  # hashed into run ids
 
 MODEL_FORMAT = "cnnreport-model/2"
+LOCK_SUFFIX = ".lock"  # beside the run folder: runs/<run id>.lock
 METRIC_FILES = {"train": "metrics_train.txt", "val": "metrics_val.txt", "test": "metrics_test.txt"}
 
 
@@ -106,7 +109,18 @@ class Run:
         return float(sum(record["seconds"] for record in self.history))
 
 
-Obtain = Callable[[RunSpec, TrainingData], Run]  # make_run or find_run
+Obtain = Callable[[RunSpec, TrainingData], Run]  # the build's run maker, or find_run
+RunRequest = tuple[RunSpec, "TrainingData | Callable[[], TrainingData]"]
+
+
+def obtain_each(obtain: Obtain, requests: list[RunRequest]) -> list[Run]:
+    """The runs of `requests`, which do not depend on each other, in order. The build's run maker
+    (execution.RunMaker) trains the missing ones together, at once with the processes or slurm
+    executor; `find_run` finds them one by one."""
+    each = getattr(obtain, "each", None)
+    if each is not None:
+        return each(requests)
+    return [obtain(spec, data) for spec, data in requests]
 
 
 @dataclass
@@ -126,15 +140,42 @@ def models_dir() -> Path:
 
 
 def make_run(spec: RunSpec, data: TrainingData | Callable[[], TrainingData],
-             on_epoch_end: EpochCallback | None = None, device: torch.device | None = None) -> Run:
+             on_epoch_end: EpochCallback | None = None, device: torch.device | None = None,
+             show_batches: bool = True) -> Run:
     """The finished run for `spec`: loaded if it exists, else trained (resuming a checkpoint).
 
     `data` may be a function making the TrainingData, called only when the run must train
-    (e.g. features of a frozen network, costly to compute).
+    (e.g. features of a frozen network, costly to compute). `show_batches`: a progress bar over
+    the batches (off in worker processes, which report per epoch).
     """
     folder = runs_dir() / spec.run_id
     if (folder / "result.json").is_file():
         return load_run(folder, label=spec.name)
+    with run_lock(folder, spec.name):
+        if (folder / "result.json").is_file():  # made by whoever held the lock before us
+            return load_run(folder, label=spec.name)
+        return _train(spec, folder, data, on_epoch_end, device, show_batches)
+
+
+@contextmanager
+def run_lock(folder: Path, name: str) -> Iterator[None]:
+    """Hold `<run folder>.lock` while training: two builds (or workers) that need the same run do
+    not train it twice; the second waits, then finds it made. The operating system releases the
+    lock of a process that dies, so a killed build never leaves a run locked."""
+    lock = FileLock(folder.with_name(folder.name + LOCK_SUFFIX))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"run {name} ({folder.name}) is being trained by another build or worker; waiting "
+              f"for it", flush=True)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _train(spec: RunSpec, folder: Path, data, on_epoch_end, device, show_batches: bool) -> Run:
     data = data() if callable(data) else data
     folder.mkdir(parents=True, exist_ok=True)
     atomic.write_yaml(folder / "config.yaml", {"run_id": spec.run_id, **spec.config()})
@@ -146,7 +187,8 @@ def make_run(spec: RunSpec, data: TrainingData | Callable[[], TrainingData],
     fit = TRAINERS[model_entry(spec.model).trainer]
     history, trained_epochs = fit(model, on_device, spec.train, spec.seed, folder / "checkpoint.pt",
                                   folder / "model_best.pt", on_epoch_end,
-                                  description=f"{spec.name} ({spec.run_id})")
+                                  description=f"{spec.name} ({spec.run_id})" if show_batches
+                                  else None)
     run = Run(spec, folder, history, trained_epochs=trained_epochs)
     _write_outputs(run, model, data)
     return run

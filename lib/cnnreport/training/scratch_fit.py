@@ -46,7 +46,7 @@ def step_rates(config: TrainConfig, epoch: int, steps: int) -> np.ndarray:
 
 def fit(model, data: TrainingData, config: TrainConfig, seed: int, checkpoint: Path,
         best_model: Path, on_epoch_end: EpochCallback | None = None,
-        description: str = "training") -> tuple[list[dict], int]:
+        description: str | None = "training") -> tuple[list[dict], int]:
     """Train `model` (a NumPy model) for `config.epochs`, resuming from `checkpoint`; `description`
     is unused (the torch engine names its progress bar with it)."""
     train_raw = as_inputs(data.train.images)

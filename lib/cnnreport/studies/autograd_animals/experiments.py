@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...data.splits import DatasetSplits, load_splits
-from ...training.runs import Obtain, Run, find_run
-from ..variants import VariantRuns, compare_variants, train_chosen, variant_name, variant_slug
+from ...training.runs import Obtain, Run, find_run, obtain_each
+from ..variants import VariantRuns, chosen_request, compare_variants, variant_name, variant_slug
 from .params import AnimalsParams
 
 SECTIONS = ("cnn", "cnn_train")
@@ -39,13 +39,13 @@ def classifier_runs(params: AnimalsParams, obtain: Obtain = find_run) -> Classif
     splits = study_splits(params)
     tuning = compare_variants(params, splits, "cnn", SECTIONS, "cnn_study", lambda config: config,
                               obtain)
-    names, overrides, runs = [], [], []
+    names, overrides, requests = [], [], []
     for variant in params.losses.variants:
         loss_overrides = {key: value for key, value in variant.items() if key != "name"}
         chosen = {**tuning.chosen_overrides, **loss_overrides}
         label = "cnn-final" + (f"-{variant_slug(variant_name(variant))}" if loss_overrides else "")
         names.append(variant_name(variant))
         overrides.append(chosen)
-        runs.append(train_chosen(params, splits, label, chosen, SECTIONS, lambda config: config,
-                                 obtain))
-    return ClassifierRuns(tuning, VariantRuns(names, overrides, runs))
+        requests.append(chosen_request(params, splits, label, chosen, SECTIONS,
+                                       lambda config: config))
+    return ClassifierRuns(tuning, VariantRuns(names, overrides, obtain_each(obtain, requests)))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...data.splits import DatasetSplits, load_splits
 from ...training.engine import TrainingData
-from ...training.runs import Obtain, Run, RunSpec, find_run
+from ...training.runs import Obtain, Run, RunSpec, find_run, obtain_each
 from .params import ExperimentConfig, MnistMergedParams
 
 
@@ -33,8 +33,8 @@ def experiment_runs(params: MnistMergedParams, name: str, obtain: Obtain = find_
     experiment = params.experiment(name)
     splits = experiment_splits(params, experiment)
     data = TrainingData(splits.train, splits.val, splits.test)
-    runs = [obtain(RunSpec(f"{params.study_name}-{experiment.name}-seed{seed}", splits.name,
-                           params.model, params.train_config(), seed, splits.definition(params)),
-                   data)
-            for seed in params.seeds]
+    runs = obtain_each(obtain, [(RunSpec(f"{params.study_name}-{experiment.name}-seed{seed}",
+                                         splits.name, params.model, params.train_config(), seed,
+                                         splits.definition(params)), data)
+                                for seed in params.seeds])
     return ExperimentRuns(experiment, splits, runs)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from ...analysis import results
 from ...data.splits import load_splits
-from ...training.runs import MadeRuns, Obtain
+from ...training.runs import MadeRuns, Obtain, obtain_each
 from ..registry import Study, register_study
-from .experiments import final_run, run_study
-from .imbalance import case_numbers, imbalance_run
+from .experiments import final_request, run_study
+from .imbalance import case_numbers, imbalance_request
 from .params import MnistSvhnParams
 
 FINAL_RUN_READERS = frozenset({"q2_training", "q3_evaluation", "q4_embedding", "q5_imbalance",
@@ -17,19 +17,24 @@ IMBALANCE_READERS = frozenset({"q5_imbalance", "q5_comparison", "q6_summary"})
 
 
 def make_runs(params: MnistSvhnParams, notebooks: frozenset[str], obtain: Obtain) -> MadeRuns:
-    """Every run the selected chapters read: study variants and final runs per dataset, then the
-    imbalance cases (which reuse the configuration each dataset's study chose)."""
+    """Every run the selected chapters read: the study variants of each dataset, then in one
+    batch the final runs and the imbalance cases (both reuse the configuration each dataset's
+    study chose)."""
     made = MadeRuns()
-    if notebooks & FINAL_RUN_READERS:
-        for dataset in params.data.datasets:
-            splits = load_splits(params, dataset)
-            study = run_study(params, dataset, splits, obtain)
-            made.finals[dataset] = final_run(params, dataset, study, splits, obtain)
-            made.runs += study.runs + [made.finals[dataset]]
-    if notebooks & IMBALANCE_READERS:
-        for dataset in params.data.datasets:
-            for case in case_numbers(params):
-                made.runs.append(imbalance_run(params, dataset, case, obtain)[0])
+    datasets = params.data.datasets
+    finals = bool(notebooks & FINAL_RUN_READERS)
+    cases = case_numbers(params) if notebooks & IMBALANCE_READERS else []
+    studies = {dataset: run_study(params, dataset, load_splits(params, dataset), obtain)
+               for dataset in datasets if finals}
+    final_requests = [final_request(params, studies[dataset], load_splits(params, dataset))
+                      for dataset in studies]
+    case_requests = [imbalance_request(params, dataset, case, obtain)
+                     for dataset in datasets for case in cases]
+    runs = obtain_each(obtain, final_requests + case_requests)
+    for dataset, final in zip(studies, runs):
+        made.finals[dataset] = final
+        made.runs += studies[dataset].runs + [final]
+    made.runs += runs[len(final_requests):]
     return made
 
 

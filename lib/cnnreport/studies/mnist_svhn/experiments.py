@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...data.splits import DatasetSplits, load_splits
-from ...training.runs import Obtain, Run, RunSpec, find_run
+from ...training.runs import Obtain, Run, RunRequest, RunSpec, find_run, obtain_each
 from ..variants import training_data, variant_name, variant_slug, with_variant
 from .params import MnistSvhnParams
 
@@ -69,14 +69,15 @@ def run_study(params: MnistSvhnParams, dataset: str, splits: DatasetSplits | Non
     splits = splits or load_splits(params, dataset)
     data, subset_key = training_data(splits, params.study.max_train_images, params.seed)
     variants = study_variants(params)
-    runs = []
+    requests = []
     for variant in variants:
         model_config, train_config = configs_for(params, variant.overrides)
         train_config = dataclasses.replace(train_config, epochs=params.study.epochs,
                                            max_train_images=params.study.max_train_images)
-        spec = RunSpec(f"study-{dataset}-{variant_slug(variant.name)}", dataset, model_config, train_config, params.seed,
-                       splits.definition(params), subset_key)
-        runs.append(obtain(spec, data))
+        spec = RunSpec(f"study-{dataset}-{variant_slug(variant.name)}", dataset, model_config,
+                       train_config, params.seed, splits.definition(params), subset_key)
+        requests.append((spec, data))
+    runs = obtain_each(obtain, requests)
     scores = [run.best["val"]["accuracy"] for run in runs]
     return StudyResult(dataset, variants, runs, variants[int(np.argmax(scores))])
 
@@ -85,12 +86,14 @@ def final_run(params: MnistSvhnParams, dataset: str, study: StudyResult | None =
               splits: DatasetSplits | None = None, obtain: Obtain = find_run) -> Run:
     """The chosen configuration trained for `train.epochs` (cached like every run)."""
     splits = splits or load_splits(params, dataset)
-    study = study or run_study(params, dataset, splits, obtain)
+    return obtain(*final_request(params, study or run_study(params, dataset, splits, obtain), splits))
+
+
+def final_request(params: MnistSvhnParams, study: StudyResult, splits: DatasetSplits) -> RunRequest:
     model_config, train_config = configs_for(params, study.chosen.overrides)
     data, subset_key = training_data(splits, train_config.max_train_images, params.seed)
-    spec = RunSpec(f"{dataset}-final", dataset, model_config, train_config, params.seed,
-                   splits.definition(params), subset_key)
-    return obtain(spec, data)
+    return RunSpec(f"{study.dataset}-final", study.dataset, model_config, train_config, params.seed,
+                   splits.definition(params), subset_key), data
 
 
 def study_findings(study: StudyResult) -> list[str]:

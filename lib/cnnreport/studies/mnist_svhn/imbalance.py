@@ -21,7 +21,7 @@ from ...config.typed_yaml import ConfigError
 from ...data.registry import display_name
 from ...data.splits import class_subset, load_splits, restrict_to_classes
 from ...training.engine import TrainingData
-from ...training.runs import Obtain, Run, RunSpec, find_run
+from ...training.runs import Obtain, Run, RunRequest, RunSpec, find_run
 from .experiments import configs_for, run_study
 from .params import MnistSvhnParams
 
@@ -47,6 +47,14 @@ def describe_case(params: MnistSvhnParams, case: int) -> str:
 def imbalance_run(params: MnistSvhnParams, dataset: str, case: int,
                   obtain: Obtain = find_run) -> tuple[Run, dict[int, int]]:
     """The case's run and the number of training images it used per class."""
+    spec, data = imbalance_request(params, dataset, case, obtain)
+    train_labels = data.train.labels.numpy()
+    return obtain(spec, data), {c: int((train_labels == c).sum()) for c in data.classes}
+
+
+def imbalance_request(params: MnistSvhnParams, dataset: str, case: int,
+                      obtain: Obtain = find_run) -> RunRequest:
+    """The case's run: the configuration the dataset's study chose (`obtain` finds the study)."""
     splits = load_splits(params, dataset)
     classes = tuple(params.imbalance.classes)
     counts = case_counts(params, case)
@@ -63,8 +71,7 @@ def imbalance_run(params: MnistSvhnParams, dataset: str, case: int,
     key = "classes-" + "-".join(f"{label}:{count or 'all'}" for label, count in counts.items())
     spec = RunSpec(f"imbalance-{dataset}-case{case}", dataset, model_config, train_config,
                    params.seed, splits.definition(params), key, classes)
-    train_labels = data.train.labels.numpy()
-    return obtain(spec, data), {c: int((train_labels == c).sum()) for c in classes}
+    return spec, data
 
 
 @dataclasses.dataclass
