@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import nbformat
 import numpy as np
@@ -126,9 +127,15 @@ QUESTION_HEADINGS = (
 @pytest.mark.slow
 def test_quick_build_of_autograd_animals_answers_assignment_003(tmp_path, data_root):
     project = copy_project(tmp_path / "project")
-    result = run_build(project, "build", "autograd-animals", "--profile", "quick")
+    # its runs as jobs of submitit's local executor: the slurm path up to the submission
+    result = run_build(project, "build", "autograd-animals", "--profile", "quick",
+                       "-p", "execution.runs.executor=slurm", "-p", "execution.runs.slurm.cluster=local",
+                       "-p", "execution.runs.slurm.cpus_per_job=1", "-p", "execution.runs.slurm.poll_s=1")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.count("[run ") == 2 * 7, "4 tuning variants, 3 losses"
+    assert "[runs] submitted 4 local job(s)" in result.stdout, "4 tuning variants at once"
+    assert "[runs] submitted 3 local job(s)" in result.stdout, "then the 3 losses"
+    assert len(re.findall(r"\[run \d\] \S+: job \d+ done", result.stdout)) == 7
+    assert len(list((project / "artifacts" / "slurm").glob("*/*_log.out"))) == 7
     html = (project / "report" / "autograd-animals" / "index.html").read_text()
     for text in QUESTION_HEADINGS:
         assert text in html, text

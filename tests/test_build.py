@@ -224,9 +224,12 @@ MERGED_HEADINGS = (
 @pytest.mark.slow
 def test_quick_build_of_mnist_merged_answers_assignment_004(tmp_path, data_root, monkeypatch):
     project = copy_project(tmp_path / "project")
-    result = run_build(project, "build", "mnist-merged", "--profile", "quick")
+    result = run_build(project, "build", "mnist-merged", "--profile", "quick",
+                       "-p", "execution.runs.executor=processes", "-p", "execution.runs.workers=2")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.count("trained 2 epoch(s)") == 6, "2 experiments x 3 seeds"
+    assert result.stdout.count("training 3 run(s), up to 2 at once") == 2, "an experiment's seeds"
+    assert result.stdout.count(": made (") == 6, "2 experiments x 3 seeds"
+    assert result.stdout.count("epoch 2/2, train loss") == 6
     html = (project / "report" / "mnist-merged" / "index.html").read_text()
     for text in MERGED_HEADINGS:
         assert text in html, text

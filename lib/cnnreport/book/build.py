@@ -15,13 +15,14 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..common import atomic
-from ..common.paths import book_dir, notebooks_dir, project_root, report_dir, study_dir
+from ..common.paths import artifacts_dir, book_dir, notebooks_dir, project_root, report_dir, study_dir
 from ..data import registry as data_registry
 from ..data.splits import load_splits
 from ..studies.registry import DEFAULT_STUDY, get_study, load_study_params, study_names
@@ -34,6 +35,8 @@ from .provenance import timings_path
 from .render import render_report
 
 __all__ = ["BuildError", "DEFAULT_STUDY", "build", "build_all"]
+
+NUMBA_CACHE_ENV = "NUMBA_CACHE_DIR"
 
 
 def build(study: str, profile: str = "full", only: list[str] | None = None,
@@ -140,12 +143,17 @@ def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int)
     them, so they are independent). Progress and timings follow book order; the first chapter
     that fails, in book order, stops the build (chapters not yet started are cancelled)."""
     kernel = ensure_kernel()
+    # numba's compiled UMAP code kept between chapter kernels and builds (works for read-only installs)
+    os.environ.setdefault(NUMBA_CACHE_ENV, str(artifacts_dir() / "numba-cache"))
     folder = notebooks_dir(params.study_name, params.profile)
     total = len(plan)
 
+    printing = threading.Lock()  # one chapter's line is never cut by another's
+
     def run(number: int, item) -> float:
-        print(f"[{number}/{total}] {item.name}: executing {item.source.name} "
-              f"{item.parameters or ''}".rstrip(), flush=True)
+        with printing:
+            print(f"[{number}/{total}] {item.name}: executing {item.source.name} "
+                  f"{item.parameters or ''}".rstrip(), flush=True)
         started = time.perf_counter()
         execute_chapter(item, folder / f"{item.name}.ipynb", resolved, kernel,
                         params.execution.cell_timeout_s, root)
@@ -158,7 +166,8 @@ def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int)
                 seconds = future.result()
                 timings["chapters"][item.name] = round(seconds, 1)
                 atomic.write_json(timings_path(params.study_name, params.profile), timings)
-                print(f"[{number}/{total}] {item.name}: done in {seconds:.1f} s", flush=True)
+                with printing:
+                    print(f"[{number}/{total}] {item.name}: done in {seconds:.1f} s", flush=True)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
