@@ -93,7 +93,8 @@ class LocalExecutor:
 
             run = make_run(spec, data, on_epoch_end=epoch_line)
             state = (f"trained {run.trained_epochs} epoch(s) in {time.perf_counter() - started:.1f} s"
-                     if run.trained_epochs else "made meanwhile by another build, reused")
+                     if run.trained_epochs else "nothing left to train (made by another build "
+                     "meanwhile, or every epoch was in its checkpoint)")
             print(f"[run {number}] {spec.name}: {state}", flush=True)
 
 
