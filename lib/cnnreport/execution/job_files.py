@@ -9,9 +9,10 @@ import dataclasses
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 
@@ -19,7 +20,7 @@ from ..common import atomic
 from ..common.paths import ARTIFACTS_ENV, artifacts_dir
 from ..data.image_set import ImageSet
 from ..training.engine import TrainingData
-from ..training.runs import RunRequest, make_run, spec_from_config
+from ..training.runs import RunRequest, epoch_summary, make_run, spec_from_config
 
 SPLITS = ("train", "val", "test")
 
@@ -46,11 +47,16 @@ def jobs_root() -> Path:
     return artifacts_dir() / "jobs"
 
 
-def new_batch_folder() -> Path:
-    """A folder for one batch's data files (removed when the batch is over)."""
+@contextmanager
+def batch_jobs(numbered: list[tuple[int, RunRequest]]) -> Iterator[list[RunJob]]:
+    """The jobs of one batch, their data files in a folder of their own that is removed when the
+    batch is over, whether it succeeded or not."""
     folder = jobs_root() / f"batch-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True)
-    return folder
+    try:
+        yield write_jobs(numbered, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_jobs(numbered: list[tuple[int, RunRequest]], folder: Path) -> list[RunJob]:
@@ -66,10 +72,6 @@ def write_jobs(numbered: list[tuple[int, RunRequest]], folder: Path) -> list[Run
         jobs.append(RunJob(number, spec.config(), str(files[key]),
                            str(artifacts_dir())))
     return jobs
-
-
-def remove_batch(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_training_data(path: Path, data: TrainingData) -> None:
@@ -105,8 +107,7 @@ def train_job(job: RunJob, log: Callable[[str], None] | None = None) -> str:
     log = log or (lambda line: print(line, flush=True))
 
     def epoch_line(epoch: int, record: dict) -> None:
-        log(f"  [run {job.number}] {spec.name}: epoch {epoch}/{spec.train.epochs}, train loss "
-            f"{record['train']['loss']:.4f}, validation accuracy {record['val']['accuracy']:.4f}")
+        log(f"  [run {job.number}] {spec.name}: {epoch_summary(epoch, record, spec.train.epochs)}")
 
     make_run(spec, lambda: read_training_data(job.data_file), on_epoch_end=epoch_line,
              show_batches=False)

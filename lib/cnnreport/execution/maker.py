@@ -16,7 +16,8 @@ from typing import Iterator, Protocol
 import torch
 from tqdm import tqdm
 
-from ..training.runs import Run, RunRequest, RunSpec, load_run, make_run, runs_dir
+from ..training.runs import (Run, RunRequest, RunSpec, epoch_summary, is_made, load_run, make_run,
+                             runs_dir)
 
 
 class RunFailedError(RuntimeError):
@@ -56,7 +57,7 @@ class RunMaker:
             if run_id in self.made or run_id in missing:
                 continue
             number = next(self.numbers)
-            if (runs_dir() / run_id / "result.json").is_file():
+            if is_made(runs_dir() / run_id):
                 print(f"[run {number}] {spec.name} ({run_id}): already made, reused", flush=True)
                 self.made[run_id] = load_run(runs_dir() / run_id, label=spec.name)
             else:
@@ -87,9 +88,7 @@ class LocalExecutor:
             started = time.perf_counter()
 
             def epoch_line(epoch, record, spec=spec):
-                tqdm.write(f"  epoch {epoch}/{spec.train.epochs}: train loss "
-                           f"{record['train']['loss']:.4f}, validation accuracy "
-                           f"{record['val']['accuracy']:.4f}")
+                tqdm.write(f"  {epoch_summary(epoch, record, spec.train.epochs)}")
 
             run = make_run(spec, data, on_epoch_end=epoch_line)
             state = (f"trained {run.trained_epochs} epoch(s) in {time.perf_counter() - started:.1f} s"

@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 import torch
 
 from ..training.runs import RunRequest
-from .job_files import new_batch_folder, remove_batch, train_job, write_jobs
+from .job_files import batch_jobs, train_job
 from .maker import RunFailedError
 
 
@@ -32,16 +32,13 @@ class ProcessesExecutor:
         where = f"{self.gpus} GPU(s)" if self.gpus else f"{self.threads} CPU thread(s) each"
         print(f"[runs] training {len(numbered)} run(s), up to {self.workers} at once ({where})",
               flush=True)
-        folder = new_batch_folder()
-        try:
-            jobs = write_jobs(numbered, folder)
-            pool = self.pool = self.pool or self._start_pool()
-            _wait_for(pool, {pool.submit(train_job, job): job for job in jobs})
-        except BaseException:
-            self.close()
-            raise
-        finally:
-            remove_batch(folder)
+        with batch_jobs(numbered) as jobs:
+            try:
+                pool = self.pool = self.pool or self._start_pool()
+                _wait_for(pool, {pool.submit(train_job, job): job for job in jobs})
+            except BaseException:
+                self.close()  # the workers stop before the batch's data files are removed
+                raise
 
     def close(self) -> None:
         if self.pool is not None:

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from ..common.paths import artifacts_dir
 from ..config.sections import SlurmConfig
 from ..training.runs import RunRequest
-from .job_files import RunJob, new_batch_folder, remove_batch, train_job, write_jobs
+from .job_files import RunJob, batch_jobs, train_job
 from .maker import RunFailedError
 
 LOG_TAIL_LINES = 25
@@ -49,25 +49,23 @@ class SlurmExecutor:
         self.threads = cpu_threads or settings.cpus_per_job
 
     def train(self, numbered: list[tuple[int, RunRequest]]) -> None:
-        folder = new_batch_folder()
         submitted: dict = {}
-        try:
-            executor = self._executor()
-            for job in write_jobs(numbered, folder):
-                executor.update_parameters(name=f"cnnreport-{job.name}")
-                submitted[executor.submit(TrainRunJob(self.threads), job)] = job
-            print(f"[runs] submitted {len(submitted)} {self.settings.cluster} job(s): "
-                  + ", ".join(f"{job.name}={handle.job_id}" for handle, job in submitted.items()),
-                  flush=True)
-            self._wait_for(submitted)
-        except KeyboardInterrupt:
-            for handle in submitted:
-                handle.cancel(check=False)
-            print(f"[runs] interrupted: cancelled {len(submitted)} job(s); a new build resumes "
-                  f"them from their last epoch", flush=True)
-            raise
-        finally:
-            remove_batch(folder)
+        with batch_jobs(numbered) as jobs:
+            try:
+                executor = self._executor()
+                for job in jobs:
+                    executor.update_parameters(name=f"cnnreport-{job.name}")
+                    submitted[executor.submit(TrainRunJob(self.threads), job)] = job
+                print(f"[runs] submitted {len(submitted)} {self.settings.cluster} job(s): "
+                      + ", ".join(f"{job.name}={handle.job_id}"
+                                  for handle, job in submitted.items()), flush=True)
+                self._wait_for(submitted)
+            except KeyboardInterrupt:
+                for handle in submitted:
+                    handle.cancel(check=False)
+                print(f"[runs] interrupted: cancelled {len(submitted)} job(s); a new build "
+                      f"resumes them from their last epoch", flush=True)
+                raise
 
     def close(self) -> None:
         pass

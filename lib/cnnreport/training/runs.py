@@ -110,6 +110,12 @@ class Run:
 
 
 Obtain = Callable[[RunSpec, TrainingData], Run]  # the build's run maker, or find_run
+
+
+def epoch_summary(epoch: int, record: dict, epochs: int) -> str:
+    """The progress line of one finished epoch, as every executor prints it."""
+    return (f"epoch {epoch}/{epochs}: train loss {record['train']['loss']:.4f}, validation "
+            f"accuracy {record['val']['accuracy']:.4f}")
 RunRequest = tuple[RunSpec, "TrainingData | Callable[[], TrainingData]"]
 
 
@@ -149,10 +155,10 @@ def make_run(spec: RunSpec, data: TrainingData | Callable[[], TrainingData],
     the batches (off in worker processes, which report per epoch).
     """
     folder = runs_dir() / spec.run_id
-    if (folder / "result.json").is_file():
+    if is_made(folder):
         return load_run(folder, label=spec.name)
     with run_lock(folder, spec.name):
-        if (folder / "result.json").is_file():  # made by whoever held the lock before us
+        if is_made(folder):  # made by whoever held the lock before us
             return load_run(folder, label=spec.name)
         return _train(spec, folder, data, on_epoch_end, device, show_batches)
 
@@ -194,10 +200,15 @@ def _train(spec: RunSpec, folder: Path, data, on_epoch_end, device, show_batches
     return run
 
 
+def is_made(folder: Path) -> bool:
+    """A run is made once its result is written (the last of its files, written atomically)."""
+    return (folder / "result.json").is_file()
+
+
 def find_run(spec: RunSpec, data=None) -> Run:
     """The finished run for `spec`; a run the build did not make is an error naming it."""
     folder = runs_dir() / spec.run_id
-    if not (folder / "result.json").is_file():
+    if not is_made(folder):
         raise RunNotMadeError(
             f"run {spec.name} ({spec.run_id}: {spec.dataset}, {spec.model.tag()}, "
             f"{spec.train.epochs} epochs) "
@@ -316,7 +327,7 @@ def made_runs(study: str, profile: str) -> list[Run]:
     labels = json.loads(path.read_text()) if path.is_file() else {}
     return [load_run(runs_dir() / run_id, label=name)
             for run_id, name in sorted(labels.items(), key=lambda item: (item[1], item[0]))
-            if (runs_dir() / run_id / "result.json").is_file()]
+            if is_made(runs_dir() / run_id)]
 
 
 def final_models_path(study: str, profile: str) -> Path:

@@ -21,17 +21,18 @@ def make_runs(params: MnistSvhnParams, notebooks: frozenset[str], obtain: Obtain
     batch the final runs and the imbalance cases (both reuse the configuration each dataset's
     study chose)."""
     made = MadeRuns()
-    datasets = params.data.datasets
     finals = bool(notebooks & FINAL_RUN_READERS)
     cases = case_numbers(params) if notebooks & IMBALANCE_READERS else []
-    studies = {dataset: run_study(params, dataset, load_splits(params, dataset), obtain)
-               for dataset in datasets if finals}
-    final_requests = [final_request(params, studies[dataset], load_splits(params, dataset))
-                      for dataset in studies]
-    case_requests = [imbalance_request(params, dataset, case, obtain)
-                     for dataset in datasets for case in cases]
+    if not finals and not cases:
+        return made
+    splits = {dataset: load_splits(params, dataset) for dataset in params.data.datasets}
+    studies = {dataset: run_study(params, dataset, splits[dataset], obtain) for dataset in splits}
+    final_requests = [final_request(params, studies[dataset], splits[dataset])
+                      for dataset in splits if finals]
+    case_requests = [imbalance_request(params, splits[dataset], case, studies[dataset])
+                     for dataset in splits for case in cases]
     runs = obtain_each(obtain, final_requests + case_requests)
-    for dataset, final in zip(studies, runs):
+    for dataset, final in zip(studies, runs[:len(final_requests)]):
         made.finals[dataset] = final
         made.runs += studies[dataset].runs + [final]
     made.runs += runs[len(final_requests):]

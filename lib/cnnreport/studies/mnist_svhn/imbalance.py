@@ -19,10 +19,10 @@ from ...analysis.evaluation import Evaluation, evaluate
 from ...analysis.inference import load_model
 from ...config.typed_yaml import ConfigError
 from ...data.registry import display_name
-from ...data.splits import class_subset, load_splits, restrict_to_classes
+from ...data.splits import DatasetSplits, class_subset, load_splits, restrict_to_classes
 from ...training.engine import TrainingData
 from ...training.runs import Obtain, Run, RunRequest, RunSpec, find_run
-from .experiments import configs_for, run_study
+from .experiments import StudyResult, configs_for, run_study
 from .params import MnistSvhnParams
 
 
@@ -47,15 +47,16 @@ def describe_case(params: MnistSvhnParams, case: int) -> str:
 def imbalance_run(params: MnistSvhnParams, dataset: str, case: int,
                   obtain: Obtain = find_run) -> tuple[Run, dict[int, int]]:
     """The case's run and the number of training images it used per class."""
-    spec, data = imbalance_request(params, dataset, case, obtain)
+    splits = load_splits(params, dataset)
+    spec, data = imbalance_request(params, splits, case, run_study(params, dataset, splits, obtain))
     train_labels = data.train.labels.numpy()
     return obtain(spec, data), {c: int((train_labels == c).sum()) for c in data.classes}
 
 
-def imbalance_request(params: MnistSvhnParams, dataset: str, case: int,
-                      obtain: Obtain = find_run) -> RunRequest:
-    """The case's run: the configuration the dataset's study chose (`obtain` finds the study)."""
-    splits = load_splits(params, dataset)
+def imbalance_request(params: MnistSvhnParams, splits: DatasetSplits, case: int,
+                      study: StudyResult) -> RunRequest:
+    """The case's run: the configuration the dataset's study chose, on the case's images."""
+    dataset = splits.name
     classes = tuple(params.imbalance.classes)
     counts = case_counts(params, case)
     try:
@@ -65,8 +66,7 @@ def imbalance_request(params: MnistSvhnParams, dataset: str, case: int,
                           f"({len(splits.train):,} images)") from None
     data = TrainingData(splits.train.take(chosen), restrict_to_classes(splits.val, classes),
                         restrict_to_classes(splits.test, classes), classes)
-    chosen_variant = run_study(params, dataset, splits, obtain).chosen
-    model_config, train_config = configs_for(params, chosen_variant.overrides)
+    model_config, train_config = configs_for(params, study.chosen.overrides)
     train_config = dataclasses.replace(train_config, max_train_images=None)
     key = "classes-" + "-".join(f"{label}:{count or 'all'}" for label, count in counts.items())
     spec = RunSpec(f"imbalance-{dataset}-case{case}", dataset, model_config, train_config,
