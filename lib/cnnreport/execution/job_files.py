@@ -107,7 +107,8 @@ def train_job(job: RunJob, log: Callable[[str], None] | None = None) -> str:
     log = log or (lambda line: print(line, flush=True))
 
     def epoch_line(epoch: int, record: dict) -> None:
-        log(f"  [run {job.number}] {spec.name}: {epoch_summary(epoch, record, spec.train.epochs)}")
+        log(f"  [run {job.number}] {spec.name}: epoch {epoch}/{spec.train.epochs}, "
+            f"{epoch_summary(record)}")
 
     make_run(spec, lambda: read_training_data(job.data_file), on_epoch_end=epoch_line,
              show_batches=False)

@@ -88,7 +88,7 @@ class LocalExecutor:
             started = time.perf_counter()
 
             def epoch_line(epoch, record, spec=spec):
-                tqdm.write(f"  {epoch_summary(epoch, record, spec.train.epochs)}")
+                tqdm.write(f"  epoch {epoch}/{spec.train.epochs}: {epoch_summary(record)}")
 
             run = make_run(spec, data, on_epoch_end=epoch_line)
             state = (f"trained {run.trained_epochs} epoch(s) in {time.perf_counter() - started:.1f} s"

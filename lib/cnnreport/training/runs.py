@@ -112,10 +112,10 @@ class Run:
 Obtain = Callable[[RunSpec, TrainingData], Run]  # the build's run maker, or find_run
 
 
-def epoch_summary(epoch: int, record: dict, epochs: int) -> str:
-    """The progress line of one finished epoch, as every executor prints it."""
-    return (f"epoch {epoch}/{epochs}: train loss {record['train']['loss']:.4f}, validation "
-            f"accuracy {record['val']['accuracy']:.4f}")
+def epoch_summary(record: dict) -> str:
+    """What every executor's progress line says of one finished epoch."""
+    return (f"train loss {record['train']['loss']:.4f}, validation accuracy "
+            f"{record['val']['accuracy']:.4f}")
 RunRequest = tuple[RunSpec, "TrainingData | Callable[[], TrainingData]"]
 
 
