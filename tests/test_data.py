@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from torchvision import datasets
 
-from cnnreport.data import registry
+from cnnreport.data import file_checks, registry
 from cnnreport.data.image_set import fit_size, to_model_input
 from cnnreport.data.label_maps import LabelMapError, apply_label_map
 from cnnreport.data.registry import DataNotFoundError, load_dataset, prepare
@@ -81,7 +81,8 @@ def test_svhn_file_in_torchvision_format_loads(full_params, tmp_path, monkeypatc
     train_labels, test_labels = np.array([0, 1, 2, 9, 0]), np.array([3, 0, 7])
     train_pixels = write_svhn_mat(tmp_path / "SVHN", "train", train_labels, seed=1)
     write_svhn_mat(tmp_path / "SVHN", "test", test_labels, seed=2)
-    # the files are ours, not the published ones: stub torchvision's md5 check only
+    # the files are ours, not the published ones: stub torchvision's md5 check and ours only
+    monkeypatch.setattr(file_checks, "check_md5", lambda *args: None)
     monkeypatch.setattr(datasets.SVHN, "_check_integrity",
                         lambda self: (tmp_path / "SVHN" / self.filename).is_file())
     svhn = load_dataset(_offline_params(full_params, tmp_path, monkeypatch, source="real"), "svhn")
@@ -101,7 +102,8 @@ def test_cifar100_in_torchvision_format_loads_with_fine_labels(full_params, tmp_
                          "fine_labels": list(range(count)), "coarse_labels": [0] * count}, handle)
     with open(folder / "meta", "wb") as handle:
         pickle.dump({"fine_label_names": [f"class{i}" for i in range(100)]}, handle)
-    # the files are ours, not the published ones: stub torchvision's md5 check only
+    # the files are ours, not the published ones: stub torchvision's md5 check and ours only
+    monkeypatch.setattr(file_checks, "check_md5", lambda *args: None)
     monkeypatch.setattr("torchvision.datasets.cifar.check_integrity", lambda *args: True)
     cifar = load_dataset(_offline_params(full_params, tmp_path, monkeypatch, datasets=("cifar100",)),
                          "cifar100")

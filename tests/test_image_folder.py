@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnreport.data.registry import DataNotFoundError, load_dataset
+from cnnreport.data.registry import DataFileError, load_dataset
 
 
 def write_folder(root, counts: dict[str, int], size=(40, 30)):
@@ -41,19 +41,19 @@ def test_folder_decodes_once_to_square_uint8_rgb(folder_params, tmp_path):
 def test_an_unreadable_image_is_named(folder_params, tmp_path):
     folder = write_folder(tmp_path, {"cats": 2, "dogs": 2})
     (folder / "dogs" / "broken.jpg").write_bytes(b"not a jpeg at all")
-    with pytest.raises(DataNotFoundError, match=r"dogs/broken\.jpg: not a readable image"):
+    with pytest.raises(DataFileError, match=r"dogs/broken\.jpg: not a readable image"):
         load_dataset(folder_params, "animals")
 
 
 def test_a_non_image_file_is_named_not_skipped(folder_params, tmp_path):
     folder = write_folder(tmp_path, {"cats": 2, "dogs": 2})
     (folder / "cats" / "notes.txt").write_text("labels to check")
-    with pytest.raises(DataNotFoundError, match=r"cats/notes\.txt: not a readable image"):
+    with pytest.raises(DataFileError, match=r"cats/notes\.txt: not a readable image"):
         load_dataset(folder_params, "animals")
 
 
 def test_an_empty_class_folder_is_named(folder_params, tmp_path):
     folder = write_folder(tmp_path, {"cats": 2, "dogs": 2})
     (folder / "panda").mkdir()
-    with pytest.raises(DataNotFoundError, match=r"class folder\(s\) panda under .* hold no images"):
+    with pytest.raises(DataFileError, match=r"class folder\(s\) panda under .* hold no images"):
         load_dataset(folder_params, "animals")

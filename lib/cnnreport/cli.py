@@ -52,8 +52,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(arguments: argparse.Namespace) -> int:
     from .book.build import BuildError, build, build_all
     from .book.render import RenderError
+    from .common.atomic import ArtifactWriteError
+    from .common.torch_files import TorchFileError
     from .data.label_maps import LabelMapError
-    from .data.registry import DataNotFoundError
+    from .data.registry import DataFileError, DataNotFoundError
     from .execution.maker import RunFailedError
     from .training.runs import RunNotMadeError
 
@@ -71,8 +73,8 @@ def _run(arguments: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"error: invalid parameters: {error}", file=sys.stderr)
         return 2
-    except (BuildError, DataNotFoundError, RenderError, RunNotMadeError, LabelMapError,
-            RunFailedError) as error:
+    except (BuildError, DataNotFoundError, DataFileError, RenderError, RunNotMadeError,
+            LabelMapError, RunFailedError, ArtifactWriteError, TorchFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

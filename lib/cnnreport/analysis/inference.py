@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from ..common.torch_files import TorchFileError, read_torch_file
 from ..config.typed_yaml import ConfigError, coerce
 from ..data.image_set import to_model_input
 from ..models import Classifier, ModelConfig, architecture_name, build_model
@@ -44,12 +45,10 @@ def load_model(path: str | Path, expected_architecture: str | None = None,
                device: torch.device | None = None) -> LoadedModel:
     """Rebuild a saved model; refuse files whose weights do not fit the stated architecture."""
     path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"model file {path} does not exist")
     try:
-        payload = torch.load(path, weights_only=True, map_location="cpu")
-    except Exception as error:
-        raise ModelFileError(f"{path} is not a loadable model file: {error}") from error
+        payload = read_torch_file(path, "model file")
+    except TorchFileError as error:
+        raise ModelFileError(str(error)) from None
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise ModelFileError(f"{path} is not a cnn-report model file (expected format "
                              f"{MODEL_FORMAT!r})")

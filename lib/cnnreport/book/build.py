@@ -25,8 +25,8 @@ from ..common import atomic
 from ..common.paths import artifacts_dir, book_dir, notebooks_dir, project_root, report_dir, study_dir
 from ..data import registry as data_registry
 from ..data.splits import load_splits
-from ..studies.registry import DEFAULT_STUDY, get_study, load_study_params, study_names
 from ..execution import run_maker
+from ..studies.registry import DEFAULT_STUDY, get_study, load_study_params, study_names
 from ..training.runs import MadeRuns, made_runs, made_runs_path, record_final_models, record_made_runs
 from .execute import BuildError, ensure_kernel, execute_chapter
 from .index_page import last_build_path, write_index
@@ -53,6 +53,7 @@ def build(study: str, profile: str = "full", only: list[str] | None = None,
         _require_other_chapters(params, {item.name for item in plan})
     resolved = write_resolved_params(params, config_overrides)
     started = time.perf_counter()
+    _sweep_unfinished_writes()
     prepare_data(params)
     with run_maker(params) as maker:
         made = entry.make_runs(params, frozenset(item.source.stem for item in plan), maker)
@@ -94,6 +95,14 @@ def write_resolved_params(params, overrides: dict) -> Path:
 
 # ---------------------------------------------------------------------------------------------
 # Data and runs, before any chapter
+
+
+def _sweep_unfinished_writes() -> None:
+    """Temporaries of a process killed mid-write are debris, never results: removed, and said."""
+    swept = atomic.sweep_unfinished(artifacts_dir())
+    if swept:
+        print(f"[artifacts] removed {len(swept)} unfinished temporary file(s) left by a killed "
+              f"process (the files they were replacing are intact)", flush=True)
 
 
 def prepare_data(params) -> None:

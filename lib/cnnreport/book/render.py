@@ -54,8 +54,12 @@ def render_report(root: Path, study: str, subtitle: str = "") -> Path:
 
 @contextlib.contextmanager
 def _staging_folder(target: Path) -> Iterator[Path]:
+    """Render into a staging folder, then swap it in. A render killed between the two renames left
+    the last report as `.previous`: it is put back first, so no kill loses the previous report."""
     staging = target.with_name(f".{target.name}.staging")
     previous = target.with_name(f".{target.name}.previous")
+    if previous.is_dir() and not target.exists():
+        previous.rename(target)
     for folder in (staging, previous):
         shutil.rmtree(folder, ignore_errors=True)
     staging.mkdir(parents=True)

@@ -25,6 +25,9 @@ import torch
 from ..common import atomic
 from ..common.code_fingerprint import module_fingerprint
 from ..common.paths import DATA_ROOT_ENV, artifacts_dir
+from ..common.torch_files import TorchFileError, read_torch_file
+from . import file_checks
+from .file_checks import DataFileError
 from .image_set import ImageSet
 
 # images, labels, class names, and how many images (first) come from the official train part
@@ -60,6 +63,8 @@ class DatasetSpec:
     folders: tuple[str, ...]  # where the files may sit, relative to the data root (first wins)
     files: tuple[str, ...]  # files that must be present in that folder (image folders: none)
     decode: Callable[["DatasetSpec", Path, int | None], Decoded]  # (spec, folder, image size)
+    # checks the files before decoding: (spec, folder, real copy?) -> raises DataFileError
+    verify: Callable[["DatasetSpec", Path, bool], None]
     channels: int  # native channel count (image folders: after conversion to RGB)
     size: int | None  # native square side; None: any size (resized once at decode)
     classes: tuple[str, ...] | None = None  # None: named by the files (folders, meta files)
@@ -207,28 +212,83 @@ def _decode_image_folder(spec: DatasetSpec, folder: Path, size: int | None) -> D
             with open(path, "rb") as handle:
                 image = datasets.folder.Image.open(handle).convert("RGB")
         except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
-            raise DataNotFoundError(f"{path}: not a readable image ({type(error).__name__}: "
+            raise DataFileError(f"{path}: not a readable image ({type(error).__name__}: "
                                     f"{error}); remove or replace it") from error
         image = functional.center_crop(functional.resize(image, size, antialias=True), size)
         return functional.pil_to_tensor(image)
 
-    _check_class_folders(spec, folder)
+    file_checks.check_class_folders(spec.display_name, folder, _fix_advice(spec))
     # every file counts (not only known image extensions), so a stray file is named, not skipped
     folder_set = datasets.ImageFolder(str(folder), loader=load, is_valid_file=lambda path: True)
     images = torch.stack([image for image, _ in folder_set])
     return images, torch.as_tensor(folder_set.targets).long(), tuple(folder_set.classes), None
 
 
-def _check_class_folders(spec: DatasetSpec, folder: Path) -> None:
-    """An image folder needs at least two class folders, each with at least one file."""
-    classes = sorted(child for child in folder.iterdir() if child.is_dir())
-    empty = [child.name for child in classes if not any(p.is_file() for p in child.rglob("*"))]
-    if empty:
-        raise DataNotFoundError(f"{spec.display_name}: class folder(s) {', '.join(empty)} under "
-                                f"{folder} hold no images; every class needs its images")
-    if len(classes) < 2:
-        raise DataNotFoundError(f"{spec.display_name}: {folder} holds {len(classes)} class "
-                                f"folder(s); an image folder needs one folder per class, at least two")
+# ---------------------------------------------------------------------------------------------
+# Verifiers: each dataset's files checked before decoding (data/file_checks.py knows the formats)
+
+
+def _fix_advice(spec: DatasetSpec) -> str:
+    advice = f"Replace it with a good copy of torchvision's {spec.display_name} files"
+    if spec.download is not None:
+        advice += (", or delete it and rebuild with data.download: true so that torchvision fetches "
+                   "it again")
+    if spec.stand_in is not None:
+        advice += " (a stand-in is rewritten by deleting its folder under artifacts/stand-ins/)"
+    return advice + "."
+
+
+def _verify_idx(class_name: str) -> Callable[[DatasetSpec, Path, bool], None]:
+    """Both image/label pairs: headers that match the file sizes and each other; where the `.gz`
+    archives torchvision extracted from are present, their published md5 sums."""
+    def verify(spec: DatasetSpec, folder: Path, real: bool) -> None:
+        fix = _fix_advice(spec)
+        for images_name, labels_name in zip(spec.files[0::2], spec.files[1::2]):
+            images, labels = folder / images_name, folder / labels_name
+            file_checks.check_same_count(images, file_checks.check_idx(images, fix), labels,
+                                         file_checks.check_idx(labels, fix), fix)
+        if real:
+            from torchvision import datasets
+
+            for archive, md5 in getattr(datasets, class_name).resources:
+                if (folder / archive).is_file():
+                    file_checks.check_md5(folder / archive, md5, fix)
+
+    return verify
+
+
+def _verify_svhn(spec: DatasetSpec, folder: Path, real: bool) -> None:
+    """Each `.mat` file holds images X (4-D) and labels y (2-D); real copies match torchvision's md5."""
+    fix = _fix_advice(spec)
+    if real:
+        from torchvision import datasets
+
+        for _, filename, md5 in datasets.SVHN.split_list.values():
+            if filename in spec.files:
+                file_checks.check_md5(folder / filename, md5, fix)
+    for name in spec.files:
+        file_checks.check_mat(folder / name, {"X": 4, "y": 2}, fix)
+
+
+def _verify_cifar100(spec: DatasetSpec, folder: Path, real: bool) -> None:
+    """Each part is a whole pickle; real copies match torchvision's md5."""
+    fix = _fix_advice(spec)
+    for name in spec.files:
+        file_checks.check_pickle(folder / name, fix)
+    if real:
+        from torchvision import datasets
+
+        known = dict(datasets.CIFAR100.train_list + datasets.CIFAR100.test_list)
+        known[datasets.CIFAR100.meta["filename"]] = datasets.CIFAR100.meta["md5"]
+        for name in spec.files:
+            file_checks.check_md5(folder / name, known[name], fix)
+
+
+def _verify_image_folder(spec: DatasetSpec, folder: Path, real: bool) -> None:
+    """At least two class folders, none empty; every file decodes and converts to RGB."""
+    fix = "Remove or replace it (every file under a class folder must be an image)."
+    for path in file_checks.check_class_folders(spec.display_name, folder, fix):
+        file_checks.check_image_file(path, fix)
 
 
 def _svhn_stand_in(folder: Path, images: int, seed: int) -> None:
@@ -249,7 +309,7 @@ register_dataset(DatasetSpec(
     "mnist", "MNIST", folders=("MNIST/raw",), channels=1, size=28, classes=DIGITS,
     files=("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
            "t10k-labels-idx1-ubyte"),
-    decode=_decode_idx("MNIST"), download=_download_idx("MNIST"),
+    decode=_decode_idx("MNIST"), verify=_verify_idx("MNIST"), download=_download_idx("MNIST"),
     drawn_input=DrawnInput(box_fraction=20 / 28, centre_of_mass=True)))
 register_dataset(DatasetSpec(
     "fashion-mnist", "Fashion-MNIST", folders=("FashionMNIST/raw",), channels=1, size=28,
@@ -257,20 +317,23 @@ register_dataset(DatasetSpec(
              "Bag", "Ankle boot"),
     files=("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
            "t10k-labels-idx1-ubyte"),
-    decode=_decode_idx("FashionMNIST"), download=_download_idx("FashionMNIST"),
+    decode=_decode_idx("FashionMNIST"), verify=_verify_idx("FashionMNIST"),
+    download=_download_idx("FashionMNIST"),
     drawn_input=DrawnInput(box_fraction=1.0, centre_of_mass=False)))
 register_dataset(DatasetSpec(
     "svhn", "SVHN", folders=("SVHN", "."), channels=3, size=32, classes=DIGITS,
-    files=("train_32x32.mat", "test_32x32.mat"), decode=_decode_svhn, download=_download_svhn,
+    files=("train_32x32.mat", "test_32x32.mat"), decode=_decode_svhn, verify=_verify_svhn,
+    download=_download_svhn,
     stand_in=StandIn(_svhn_stand_in, "rendered house-number crops")))
 register_dataset(DatasetSpec(
     "cifar100", "CIFAR-100", folders=("cifar-100-python",), channels=3, size=32,
-    files=("train", "test", "meta"), decode=_decode_cifar100, download=_download_cifar100,
+    files=("train", "test", "meta"), decode=_decode_cifar100, verify=_verify_cifar100,
+    download=_download_cifar100,
     stand_in=StandIn(_cifar100_stand_in, "drawn shapes, ten shapes in ten colour families, under "
                      "CIFAR-100's class names")))
 register_dataset(DatasetSpec(
     "animals", "Animals (cats, dogs, pandas)", folders=("animals",), channels=3, size=None,
-    files=(), decode=_decode_image_folder))
+    files=(), decode=_decode_image_folder, verify=_verify_image_folder))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +383,8 @@ def _missing_message(spec: DatasetSpec, params) -> str:
                    f"nox -s build_report, with data.source auto or stand-in")
     elif spec.stand_in is not None:
         advice += "; or set data.source to auto or stand-in (choices: auto, real, stand-in)"
-    return f"{spec.display_name} files missing under {expected}: {listed}. {advice}."
+    missing_root = "" if root.is_dir() else f" (the data root {root} does not exist)"
+    return f"{spec.display_name} files missing under {expected}{missing_root}: {listed}. {advice}."
 
 
 def prepare(params, log: Callable[[str], None] = print) -> None:
@@ -330,27 +394,41 @@ def prepare(params, log: Callable[[str], None] = print) -> None:
     DataNotFoundError naming the files and the folder.
     """
     for name in params.data.datasets:
-        spec = get_dataset(name)
-        try:
-            locate(params, name)
-            continue
-        except DataNotFoundError:
-            pass
-        if params.data.download and spec.download is not None and params.data.source != "stand-in":
-            try:
-                log(f"{spec.display_name}: files missing under {params.data_root()}; trying "
-                    f"torchvision's download")
-                spec.download(params.data_root())
-            except Exception as error:  # no network, read-only folder, bad checksum
-                log(f"{spec.display_name}: download failed ({error})")
-        if _real_folder(spec, params.data_root()) is None and spec.stand_in is not None \
-                and params.data.source != "real":
-            folder = stand_in_folder(spec, params)
-            log(f"{spec.display_name}: no real copy under {params.data_root()}; writing a stand-in "
-                f"of {params.data.stand_in_images:,} {spec.stand_in.description} in its own "
-                f"format to {folder} (the report says so on every page that uses it)")
-            spec.stand_in.write(folder, params.data.stand_in_images, params.seed)
+        _obtain(params, name, log)
+        verify_dataset(params, name, log)
+
+
+def _obtain(params, name: str, log: Callable[[str], None]) -> None:
+    """Download or write a stand-in for one dataset whose files are missing, as params allow."""
+    spec = get_dataset(name)
+    try:
         locate(params, name)
+        return
+    except DataNotFoundError:
+        pass
+    if params.data.download and spec.download is not None and params.data.source != "stand-in":
+        try:
+            log(f"{spec.display_name}: files missing under {params.data_root()}; trying "
+                f"torchvision's download")
+            spec.download(params.data_root())
+        except Exception as error:  # no network, read-only folder, bad checksum
+            log(f"{spec.display_name}: download failed ({error})")
+    if _real_folder(spec, params.data_root()) is None and spec.stand_in is not None \
+            and params.data.source != "real":
+        folder = stand_in_folder(spec, params)
+        log(f"{spec.display_name}: no real copy under {params.data_root()}; writing a stand-in "
+            f"of {params.data.stand_in_images:,} {spec.stand_in.description} in its own "
+            f"format to {folder} (the report says so on every page that uses it)")
+        spec.stand_in.write(folder, params.data.stand_in_images, params.seed)
+    locate(params, name)
+
+
+def verify_dataset(params, name: str, log: Callable[[str], None] = print) -> None:
+    """Check a located dataset's files (once per unchanged folder); DataFileError names a bad one."""
+    spec = get_dataset(name)
+    folder, source = locate(params, name)
+    if file_checks.verified_once(name, folder, lambda: spec.verify(spec, folder, source == "real")):
+        log(f"{spec.display_name}: files checked in {folder}")
 
 
 def load_dataset(params, name: str) -> ImageSet:
@@ -363,11 +441,12 @@ def load_dataset(params, name: str) -> ImageSet:
     folder, source = locate(params, name)
     size = params.data.image_size if spec.size is None else None
     cache_path = artifacts_dir() / "cache" / f"{name}-{source}-{_files_key(spec, folder, size)}.pt"
-    if cache_path.is_file():
-        cached = torch.load(cache_path, weights_only=True)
+    cached = _read_cache(cache_path)
+    if cached is not None:
         images, labels, classes = cached["images"], cached["labels"], tuple(cached["classes"])
         fingerprint, official_train = cached["fingerprint"], cached["official_train"]
     else:
+        verify_dataset(params, name)
         images, labels, classes, official_train = spec.decode(spec, folder, size)
         fingerprint = _content_fingerprint(name, source, labels, images)
         atomic.torch_save(cache_path, {"images": images, "labels": labels, "classes": list(classes),
@@ -375,6 +454,19 @@ def load_dataset(params, name: str) -> ImageSet:
     shown = spec.display_name + (" (synthetic stand-in)" if source == "stand-in" else "")
     return ImageSet(name, shown, images, labels, classes, source, fingerprint,
                     official_train=official_train)
+
+
+def _read_cache(path: Path) -> dict | None:
+    """A decoded dataset from the cache; a damaged cache file (it can only be damaged from outside:
+    it is written atomically) is said, removed and decoded afresh."""
+    if not path.is_file():
+        return None
+    try:
+        return read_torch_file(path, "decoded-data cache")
+    except TorchFileError as error:  # the cache is rebuilt from the data files
+        print(f"[data] {error}; decoding the dataset again", flush=True)
+        path.unlink(missing_ok=True)
+        return None
 
 
 def data_notice(image_set: ImageSet, params) -> str | None:

@@ -16,12 +16,12 @@ import gradio as gr
 
 from ..analysis.inference import ModelFileError
 from ..config.typed_yaml import ConfigError
-from ..data.registry import DataNotFoundError
+from ..data.registry import DataFileError, DataNotFoundError
 from .inputs import PictureError, decode_upload
 from .presenter import ANY_CLASS, Presenter, Shown
 from .views import enlarged
 
-SHOWN_ERRORS = (ModelFileError, DataNotFoundError, PictureError, ConfigError)
+SHOWN_ERRORS = (ModelFileError, DataNotFoundError, DataFileError, PictureError, ConfigError)
 TOP_CLASSES = 10  # bars in the probability chart (CIFAR-100 models have 100 classes)
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "sans-serif"]
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-import torch
-
 from ..common import atomic
 from ..common.paths import ARTIFACTS_ENV, artifacts_dir
+from ..common.torch_files import read_torch_file
 from ..data.image_set import ImageSet
 from ..training.engine import TrainingData
 from ..training.runs import RunRequest, epoch_summary, make_run, spec_from_config
@@ -83,7 +82,7 @@ def write_training_data(path: Path, data: TrainingData) -> None:
 
 
 def read_training_data(path: str | Path) -> TrainingData:
-    payload = torch.load(path, weights_only=True)
+    payload = read_torch_file(path, "job's training data file")
     return TrainingData(*(_image_set(payload[split]) for split in SPLITS),
                         classes=tuple(payload["classes"]))
 

@@ -25,10 +25,10 @@ from torch import nn
 from tqdm import tqdm
 
 from ..common import atomic
+from ..common.torch_files import read_torch_file
 from ..config.sections import TrainConfig
 from ..data.image_set import ImageSet, to_model_input
-from .augment import (colour_jitter, random_flip, random_resized_crop, random_rotation,
-                      random_shift)
+from .augment import colour_jitter, random_flip, random_resized_crop, random_rotation, random_shift
 from .losses import batch_targets, loss_function
 from .metrics import classification_metrics
 
@@ -173,7 +173,7 @@ def fit(model: nn.Module, data: TrainingData, config: TrainConfig, seed: int, ch
     schedule = make_schedule(optimizer, config, steps_per_epoch)
     history: list[dict] = []
     if checkpoint.is_file():
-        state = torch.load(checkpoint, weights_only=True, map_location=device)
+        state = read_torch_file(checkpoint, "training checkpoint", map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])

@@ -30,6 +30,7 @@ from filelock import FileLock, Timeout
 from ..common import atomic
 from ..common.code_fingerprint import code_fingerprint
 from ..common.paths import artifacts_dir, from_artifacts, relative_to_artifacts
+from ..common.torch_files import read_torch_file
 from ..config.sections import TrainConfig
 from ..config.typed_yaml import coerce, section_from_mapping, to_plain
 from ..models import ModelConfig, architecture_name, build_model, model_entry
@@ -252,7 +253,7 @@ def _write_outputs(run: Run, last_model: torch.nn.Module, data: TrainingData) ->
     atomic.write_json(folder / "history.json", run.history)
     for split, path in run.metric_files().items():
         atomic.write_text(path, metrics_text(run.history, split))
-    best_state = torch.load(folder / "model_best.pt", weights_only=True)["model"]
+    best_state = read_torch_file(folder / "model_best.pt", "best-epoch model")["model"]
     describe = dict(input_shape=list(data.train.input_shape), class_names=list(data.train.classes))
     atomic.torch_save(folder / "model_last.pt",
                       model_payload(run, last_model.state_dict(), len(run.history), **describe))

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ..common import atomic
+from ..common.torch_files import read_torch_file
 from ..config.sections import TrainConfig
 from ..scratch.layers import Dropout
 from ..scratch.loss import cross_entropy
@@ -53,7 +54,7 @@ def fit(model, data: TrainingData, config: TrainConfig, seed: int, checkpoint: P
     train_labels = data.train.labels.cpu().numpy()
     history: list[dict] = []
     if checkpoint.is_file():
-        state = torch.load(checkpoint, weights_only=True)
+        state = read_torch_file(checkpoint, "training checkpoint")
         model.load_state_dict(state["model"])
         history = state["history"]
     else:
