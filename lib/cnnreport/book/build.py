@@ -28,6 +28,7 @@ from ..data.splits import load_splits
 from ..execution import run_maker
 from ..studies.registry import DEFAULT_STUDY, get_study, load_study_params, study_names
 from ..training.runs import MadeRuns, made_runs, made_runs_path, record_final_models, record_made_runs
+from . import reruns
 from .execute import BuildError, ensure_kernel, execute_chapter
 from .index_page import last_build_path, write_index
 from .plan import plan_chapters, split_overrides
@@ -49,8 +50,10 @@ def build(study: str, profile: str = "full", only: list[str] | None = None,
     chapter_parameters, config_overrides = split_overrides(list(override_texts), plan)
     params = load_study_params(study, profile, config_overrides, root)  # validates overrides
     plan = plan_chapters(params, root, only, chapter_parameters)
+    differs = []
     if only is not None:
         _require_other_chapters(params, {item.name for item in plan})
+        differs = _rerun_differences(params, plan, config_overrides, chapter_parameters, root)
     resolved = write_resolved_params(params, config_overrides)
     started = time.perf_counter()
     _sweep_unfinished_writes()
@@ -60,6 +63,10 @@ def build(study: str, profile: str = "full", only: list[str] | None = None,
     _record_runs(params, made, full_build=only is None)
     timings = _start_timings(params, full_build=only is None)
     _execute(plan, params, resolved, timings, root, chapter_jobs(jobs, len(plan)))
+    if only is None:
+        reruns.record_full_build(params, config_overrides, chapter_parameters)
+    else:
+        reruns.record_rerun(params, [item.name for item in plan], differs)
     publish_book(params)
     report = render_report(root, study, subtitle=f"Profile: {params.profile}")
     _record_build(params, time.perf_counter() - started)
@@ -83,6 +90,18 @@ def _require_other_chapters(params, selected: set[str]) -> None:
         raise BuildError(f"chapters {', '.join(missing)} have not been executed yet, so the report "
                          f"cannot be rendered; run `nox -s build_report -- {params.study_name} "
                          f"--profile {params.profile}` first")
+
+
+def _rerun_differences(params, plan, overrides: dict, chapter_parameters: dict, root: Path) -> list:
+    """How a chapter rerun's settings differ from the report's; a difference in data or splits is
+    warned about before anything runs, with the command that rebuilds the report consistently."""
+    report_params = load_study_params(params.study_name, params.profile,
+                                      reruns.report_overrides(params), root)
+    differs = reruns.rerun_differences(params, report_params, overrides, chapter_parameters)
+    warning = reruns.data_warning(params, [item.name for item in plan], differs)
+    if warning:
+        print(warning, flush=True)
+    return differs
 
 
 def write_resolved_params(params, overrides: dict) -> Path:
@@ -191,8 +210,14 @@ def publish_book(params) -> Path:
     for stale in target.glob("*.ipynb"):
         if stale.name not in names:
             stale.unlink()
+    record = reruns.load_record(params)
+
+    def marked_copy(path: Path, name: str) -> None:
+        shutil.copyfile(source / name, path)
+        reruns.mark_notebook(path, params, Path(name).stem, record)
+
     for name in sorted(names):
-        atomic.write_with(target / name, lambda path, name=name: shutil.copyfile(source / name, path))
+        atomic.write_with(target / name, lambda path, name=name: marked_copy(path, name))
     return target
 
 

@@ -13,9 +13,18 @@ import torch
 
 from ..common.paths import project_root, study_dir
 from ..training.runs import made_runs
+from .reruns import RERUNS_METADATA, appendix_markdown
 
 PACKAGES = ("torch", "torchvision", "numpy", "scikit-learn", "umap-learn", "papermill",
             "matplotlib", "seaborn", "pandas", "pypandoc-binary", "typst")
+
+
+def show_reruns(params) -> None:
+    """The appendix's list of chapters executed with other parameters than the report's; the build
+    refreshes it whenever it publishes the book, so a later chapter rerun appears here too."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(appendix_markdown(params)), metadata=RERUNS_METADATA)
 
 
 def timings_path(study: str, profile: str) -> Path:
