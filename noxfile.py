@@ -8,6 +8,7 @@ hard-links the large wheels, so several environments cost little disk.
     nox -s chapter -- <study> q2 [-p key=value]             re-execute chapters, re-render
     nox -s books                                            regenerate _quarto-<study>.yml from params
     nox -s tests                                            pytest
+    nox -s faults [-- --only CLASS]                         the fault campaign and its table
 """
 
 import nox
@@ -49,6 +50,14 @@ def tests(session: nox.Session) -> None:
     """The test suite (needs CNNREPORT_DATA_ROOT pointing at torchvision-layout MNIST files)."""
     _install(session, "[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """Every fault and bad-input case on small real data, and the table of what survived:
+    `nox -s faults [-- --only "model files"]` (needs CNNREPORT_DATA_ROOT)."""
+    _install(session, "[demo]")
+    session.run("python", "-m", "cnnreport.tools.faults", *session.posargs)
 
 
 @nox.session

@@ -255,3 +255,23 @@ def test_quick_build_of_mnist_merged_answers_assignment_004(tmp_path, data_root,
     assert "| Class 3 {2, 3, 5, 8} | 2, 3, 5, 8 |" in selection.merged
     shown = presenter.random_test("mnist-merged", "merged", "mnist")
     assert shown.prediction.true_name.startswith("Class ") and len(shown.prediction.bars()) == 4
+
+    # a chapter rerun with other data is marked, listed in the appendix, and warned about
+    monkeypatch.undo()
+    rerun = run_build(project, "chapter", "mnist-merged", "data", "--profile", "quick",
+                      "-p", "data.max_images=2000")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert ("warning: data.max_images=2000 (rest of the report: 3000) changes the data or splits "
+            "of data only") in rerun.stdout
+    assert ("nox -s build_report -- mnist-merged --profile quick -p data.max_images=2000"
+            in rerun.stdout)
+    book = project / "artifacts" / "mnist-merged" / "book"
+    data_chapter = nbformat.read(book / "data.ipynb", as_version=4)
+    assert data_chapter.cells[0].source == "# 2.10 Data preprocessing"
+    assert data_chapter.cells[1].source.startswith(
+        "> **Executed on its own with other parameters** (")
+    assert "`data.max_images=2000` (rest of the report: 3000)" in data_chapter.cells[1].source
+    assert "Executed on its own" not in nbformat.read(book / "network.ipynb", as_version=4).cells[1].source
+    html = (project / "report" / "mnist-merged" / "index.html").read_text()
+    assert "Chapters executed with other parameters than the rest of the report" in html
+    assert html.count("Executed on its own with other parameters") == 1

@@ -42,13 +42,16 @@ def pdf_name(study: str) -> str:
 def render_report(root: Path, study: str, subtitle: str = "") -> Path:
     """Render the study's book into `report/<study>/`, via a staging folder swapped in on success."""
     target = report_dir(study)
-    with _staging_folder(target) as staging:
-        if shutil.which("quarto"):
-            _render_with_quarto(root, study, staging, subtitle)
-        else:
-            print("Quarto not found on PATH: rendering with pandoc (HTML) and typst (PDF) instead.",
-                  flush=True)
-            _render_with_pandoc(root, study, staging, subtitle, ("html", "pdf"))
+    try:
+        with _staging_folder(target) as staging:
+            if shutil.which("quarto"):
+                _render_with_quarto(root, study, staging, subtitle)
+            else:
+                print("Quarto not found on PATH: rendering with pandoc (HTML) and typst (PDF) "
+                      "instead.", flush=True)
+                _render_with_pandoc(root, study, staging, subtitle, ("html", "pdf"))
+    except (RuntimeError, OSError) as error:  # RenderError, pandoc (RuntimeError), a full disk
+        raise RenderError(f"{error} (the previous report in {target} is unchanged)") from error
     return target
 
 

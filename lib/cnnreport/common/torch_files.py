@@ -12,7 +12,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-REFUSED = "Weights only load failed"  # how torch.load(weights_only=True) starts its refusal
+REFUSED = "Unsupported global"  # torch.load(weights_only=True) refusing to build a Python object
 
 
 class TorchFileError(ValueError):
@@ -30,12 +30,14 @@ def read_torch_file(path: str | Path, what: str, map_location: Any = "cpu") -> A
         return torch.load(path, weights_only=True, map_location=map_location)
     except pickle.UnpicklingError as error:
         if REFUSED in str(error):
+            refused = str(error).split(REFUSED, 1)[1].split(" was not", 1)[0].strip(": ")
             raise TorchFileError(
-                f"{path}: refused: it holds Python objects other than tensors and plain data, "
-                f"which loading with weights_only=True does not execute; a {what} of this project "
-                f"never holds any. Do not load it from an untrusted source; rebuild it instead"
-            ) from None
-        raise TorchFileError(f"{path}: not a readable {what} (damaged pickle: {error})") from None
+                f"{path}: refused: it holds Python objects other than tensors and plain data "
+                f"({refused}), which loading with weights_only=True does not execute; a {what} of "
+                f"this project never holds any. Do not load it from an untrusted source; rebuild "
+                f"it instead") from None
+        raise TorchFileError(f"{path}: not a readable {what}: damaged or not a PyTorch file "
+                             f"({path.stat().st_size:,} bytes that torch cannot unpickle)") from None
     except (RuntimeError, EOFError, KeyError, ValueError, OSError) as error:
         size = path.stat().st_size
         raise TorchFileError(f"{path}: not a readable {what}: truncated, damaged or not a PyTorch "

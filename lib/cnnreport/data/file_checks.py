@@ -84,8 +84,8 @@ def check_mat(path: Path, variables: dict[str, int], fix: str) -> dict[str, tupl
         raise _fail(path, f"a damaged .mat file ({type(error).__name__}: {error})", fix) from None
     for name, dimensions in variables.items():
         if len(shapes.get(name, ())) != dimensions:
-            raise _fail(path, f"has no {dimensions}-dimensional variable {name!r} (it holds "
-                              f"{shapes or 'nothing readable'})", fix)
+            raise _fail(path, f"truncated or damaged: it has no {dimensions}-dimensional variable "
+                              f"{name!r} (it holds {shapes or 'nothing readable'})", fix)
     try:  # whosmat reads headers only; a cut-off file fails when its data are read
         scipy.io.loadmat(str(path), variable_names=list(variables))
     except Exception as error:

@@ -260,11 +260,12 @@ def _write_outputs(run: Run, last_model: torch.nn.Module, data: TrainingData) ->
     model_file = models_dir() / model_file_name(run.spec, run.best_epoch)
     atomic.torch_save(model_file, model_payload(run, best_state, run.best_epoch, **describe))
     run.model_file = model_file
-    (folder / "checkpoint.pt").unlink(missing_ok=True)  # the run is complete; models remain
     atomic.write_json(folder / "result.json", {
         "spec": run.spec.config(), "run_id": run.run_id, "best_epoch": run.best_epoch,
         "model_file": relative_to_artifacts(model_file), "best": _summary(run.best),
         "last": _summary(run.last)})
+    # only now: a kill before the result is written resumes from the last epoch, not from scratch
+    (folder / "checkpoint.pt").unlink(missing_ok=True)
 
 
 def model_payload(run: Run, state_dict: dict, epoch: int, input_shape: list[int],
