@@ -170,7 +170,22 @@ def test_quick_build_renders_the_whole_numbered_report(tmp_path, data_root):
                        "-p", "data.max_images=3000")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "[run " not in result.stdout, "Q1 reads no runs"
-    assert "3,000 images loaded" in (report / "index.html").read_text()
+    html = (report / "index.html").read_text()
+    assert "3,000 images loaded" in html
+    # ... and says so: on the command line, under Q1's title and in the appendix (issue 15)
+    assert ("warning: data.max_images=3000 (rest of the report: 6000) changes the data or splits "
+            "of q1-data only") in result.stdout
+    assert "nox -s build_report -- mnist-svhn --profile quick -p data.max_images=3000" in result.stdout
+    book = project / "artifacts" / "mnist-svhn" / "book"
+    q1 = nbformat.read(book / "q1-data.ipynb", as_version=4)
+    assert q1.cells[0].source == "# 1 Dataset loading and preprocessing"
+    assert q1.cells[1].source.startswith("> **Executed on its own with other parameters** (")
+    assert "`data.max_images=3000` (rest of the report: 6000)" in q1.cells[1].source
+    assert not nbformat.read(book / "q2-mnist.ipynb", as_version=4).cells[1].get("metadata", {}) \
+        .get("cnnreport"), "chapters run with the report's settings carry no notice"
+    assert html.count("Executed on its own with other parameters") == 1
+    assert "Chapters executed with other parameters than the rest of the report" in html
+    assert re.search(r"<li>q1-data \([0-9-]+ [0-9:]+ UTC\): <code>data.max_images=3000</code>", html)
 
 
 FASHION_HEADINGS = (
@@ -256,22 +271,3 @@ def test_quick_build_of_mnist_merged_answers_assignment_004(tmp_path, data_root,
     shown = presenter.random_test("mnist-merged", "merged", "mnist")
     assert shown.prediction.true_name.startswith("Class ") and len(shown.prediction.bars()) == 4
 
-    # a chapter rerun with other data is marked, listed in the appendix, and warned about
-    monkeypatch.undo()
-    rerun = run_build(project, "chapter", "mnist-merged", "data", "--profile", "quick",
-                      "-p", "data.max_images=2000")
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert ("warning: data.max_images=2000 (rest of the report: 3000) changes the data or splits "
-            "of data only") in rerun.stdout
-    assert ("nox -s build_report -- mnist-merged --profile quick -p data.max_images=2000"
-            in rerun.stdout)
-    book = project / "artifacts" / "mnist-merged" / "book"
-    data_chapter = nbformat.read(book / "data.ipynb", as_version=4)
-    assert data_chapter.cells[0].source == "# 2.10 Data preprocessing"
-    assert data_chapter.cells[1].source.startswith(
-        "> **Executed on its own with other parameters** (")
-    assert "`data.max_images=2000` (rest of the report: 3000)" in data_chapter.cells[1].source
-    assert "Executed on its own" not in nbformat.read(book / "network.ipynb", as_version=4).cells[1].source
-    html = (project / "report" / "mnist-merged" / "index.html").read_text()
-    assert "Chapters executed with other parameters than the rest of the report" in html
-    assert html.count("Executed on its own with other parameters") == 1

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import contextlib
+import io
+import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
+from cnnreport.cli import main
 from cnnreport.config.typed_yaml import ConfigError, parse_override
 from cnnreport.studies.registry import load_study_params
 
@@ -79,9 +82,17 @@ def test_override_that_changes_a_type_is_refused():
         parse_override("train.epochs")
 
 
-def _run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cnnreport", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+def _run_cli(args: list[str], cwd: Path) -> SimpleNamespace:
+    """The command line's entry point in this process (the end-to-end build tests start it as a
+    process): exit code and what it printed, from `cwd`."""
+    output, errors, before = io.StringIO(), io.StringIO(), Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
+            code = main(args)
+    finally:
+        os.chdir(before)
+    return SimpleNamespace(returncode=code, stdout=output.getvalue(), stderr=errors.getvalue())
 
 
 def test_cli_stops_before_running_anything_on_bad_params(tmp_path):

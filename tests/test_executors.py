@@ -137,6 +137,7 @@ CONCURRENT_MAKER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.heavy  # in CI: the fault campaign's two_builds_at_once_on_one_run (tests/test_faults.py)
 def test_two_builds_needing_one_run_train_it_once(quick_params, tmp_path, session_artifacts):
     """Two processes ask for the same run at once: one trains it, the other waits and reads it."""
     artifacts = tmp_path / "shared"

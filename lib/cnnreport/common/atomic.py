@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import os
 import re
@@ -29,7 +30,7 @@ class ArtifactWriteError(OSError):
     """An artifact could not be written; its previous version, if any, is untouched."""
 
     def __str__(self) -> str:
-        return self.strerror
+        return self.strerror or super().__str__()
 
 
 @contextlib.contextmanager
@@ -103,6 +104,10 @@ def write_yaml(target: str | Path, payload: Any) -> Path:
 
 
 def torch_save(target: str | Path, payload: Any) -> Path:
+    """torch.save through memory: its own file writer reports a full disk as a bare RuntimeError
+    ("unexpected pos"), a plain write raises the OSError that names the cause."""
     import torch
 
-    return write_with(target, lambda path: torch.save(payload, path))
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return write_with(target, lambda path: path.write_bytes(buffer.getbuffer()))

@@ -213,7 +213,7 @@ def _decode_image_folder(spec: DatasetSpec, folder: Path, size: int | None) -> D
                 image = datasets.folder.Image.open(handle).convert("RGB")
         except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
             raise DataFileError(f"{path}: not a readable image ({type(error).__name__}: "
-                                    f"{error}); remove or replace it") from error
+                                f"{error}); remove or replace it") from error
         image = functional.center_crop(functional.resize(image, size, antialias=True), size)
         return functional.pil_to_tensor(image)
 
