@@ -52,12 +52,13 @@ def _killed_mid_write(bench: Bench, file_name: str, occurrence: int) -> Outcome:
 
 @fault_case(PROCESS)
 def sigkill_at_a_random_training_step(bench: Bench) -> Outcome:
-    """SIGKILL at a random moment of training (a random batch of a random epoch); the rerun
-    resumes from the last finished epoch and ends with a never-killed run's metrics."""
+    """SIGKILL at a random moment of the second epoch (a random batch, drawn with the campaign's
+    seed); the rerun resumes from the last finished epoch and ends with a never-killed run's
+    metrics."""
     bench.reference()
-    delay = random.Random(bench.seed).uniform(0.15, 0.85) * bench.memo["train_seconds"]
+    delay = random.Random(bench.seed).uniform(0.1, 0.9) * bench.memo["epoch_seconds"]
     victim = Victim.start(["train"])
-    victim.wait_for("READY")
+    victim.wait_for("EPOCH 1")
     time.sleep(delay)
     victim.kill()
     folder = run_folder(bench.artifacts)
@@ -65,8 +66,9 @@ def sigkill_at_a_random_training_step(bench: Bench) -> Outcome:
     finished = len(read_torch_file(checkpoint, "checkpoint")["history"]) \
         if checkpoint and checkpoint.is_file() else 0
     ok, detail = resume(bench)
-    return Outcome(ok, 0 if ok else 1, f"killed {delay:.1f} s into training, after {finished} of "
-                                       f"{PROBE['epochs']} epochs; {detail}")
+    return Outcome(ok and finished >= 1, 0 if ok else 1,
+                   f"killed {delay:.2f} s after epoch 1 ended, with {finished} of {PROBE['epochs']} "
+                   f"epochs finished; {detail}")
 
 
 @fault_case(PROCESS)
