@@ -20,6 +20,7 @@ import nbformat
 
 from ..common import atomic
 from ..common.paths import study_dir
+from ..config.typed_yaml import get_dotted
 
 RECORD_FILE = "chapter_params.json"
 DATA_KEYS = ("seed", "data")  # overrides of these (or under `data.`) change a chapter's data or splits
@@ -74,26 +75,16 @@ def _differences(used: dict, report: dict, report_values: dict) -> list[dict]:
     """Keys whose value here is not the report's: set here, or set only for the report."""
     differs = []
     for key in sorted(set(used) | set(report)):
-        value = used.get(key, _dotted(report_values, key))
-        reference = report.get(key, _dotted(report_values, key))
+        value = used.get(key, get_dotted(report_values, key, NOT_SET))
+        reference = report.get(key, get_dotted(report_values, key, NOT_SET))
         if value != reference:
             differs.append({"key": key, "value": value, "report": reference})
     return differs
 
 
-def _dotted(values: dict, key: str):
-    node = values
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return NOT_SET
-        node = node[part]
-    return node
-
-
 def changes_data(differs: list[dict]) -> list[dict]:
     """The differences that change a chapter's data or splits."""
-    return [item for item in differs
-            if item["key"] in DATA_KEYS or item["key"].split(".")[0] in DATA_KEYS]
+    return [item for item in differs if item["key"].split(".")[0] in DATA_KEYS]
 
 
 def describe(differs: list[dict]) -> str:

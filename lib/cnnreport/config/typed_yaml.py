@@ -97,6 +97,16 @@ def deep_merge(base: dict, update: dict) -> dict:
     return merged
 
 
+def get_dotted(raw: dict, dotted_key: str, missing: Any = None) -> Any:
+    """The value at `a.b.c` in nested mappings, or `missing` where a part is absent."""
+    node = raw
+    for part in dotted_key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return missing
+        node = node[part]
+    return node
+
+
 def set_dotted(raw: dict, dotted_key: str, value: Any) -> None:
     node = raw
     parts = dotted_key.split(".")

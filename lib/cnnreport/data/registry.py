@@ -27,7 +27,7 @@ from ..common.code_fingerprint import module_fingerprint
 from ..common.paths import DATA_ROOT_ENV, artifacts_dir
 from ..common.torch_files import TorchFileError, read_torch_file
 from . import file_checks
-from .file_checks import DataFileError
+from .file_checks import DataFileError  # noqa: F401 (callers catch it with the registry's own errors)
 from .image_set import ImageSet
 
 # images, labels, class names, and how many images (first) come from the official train part
@@ -200,7 +200,8 @@ def _download_cifar100(root: Path) -> None:
 
 def _decode_image_folder(spec: DatasetSpec, folder: Path, size: int | None) -> Decoded:
     """A torchvision `ImageFolder` (one folder per class): every image converted to RGB, its shorter
-    side resized to `size` and centre-cropped square, once, here; training never touches PIL."""
+    side resized to `size` and centre-cropped square, once, here; training never touches PIL.
+    `load_dataset` verified the folder first (no empty class, every file an image)."""
     if size is None:
         raise DataNotFoundError(f"{spec.display_name} images come in any size: set data.image_size "
                                 f"(e.g. 64) to the square side they are resized to")
@@ -208,17 +209,12 @@ def _decode_image_folder(spec: DatasetSpec, folder: Path, size: int | None) -> D
     from torchvision.transforms import functional
 
     def load(path: str):
-        try:
-            with open(path, "rb") as handle:
-                image = datasets.folder.Image.open(handle).convert("RGB")
-        except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
-            raise DataFileError(f"{path}: not a readable image ({type(error).__name__}: "
-                                f"{error}); remove or replace it") from error
+        with open(path, "rb") as handle:
+            image = datasets.folder.Image.open(handle).convert("RGB")
         image = functional.center_crop(functional.resize(image, size, antialias=True), size)
         return functional.pil_to_tensor(image)
 
-    file_checks.check_class_folders(spec.display_name, folder, _fix_advice(spec))
-    # every file counts (not only known image extensions), so a stray file is named, not skipped
+    # every file counts (not only known image extensions), as it did when it was verified
     folder_set = datasets.ImageFolder(str(folder), loader=load, is_valid_file=lambda path: True)
     images = torch.stack([image for image, _ in folder_set])
     return images, torch.as_tensor(folder_set.targets).long(), tuple(folder_set.classes), None

@@ -46,12 +46,15 @@ class FaultCase:
 CASES: list[FaultCase] = []
 
 
+def add_case(fault_class: str, name: str, run: Callable[["Bench"], "Outcome"], doc: str) -> None:
+    CASES.append(FaultCase(fault_class, name, run, " ".join(doc.split())))
+
+
 def fault_case(fault_class: str) -> Callable:
     """Register a case function `(bench) -> Outcome` under a fault class; its docstring says what
     it provokes and what surviving means."""
     def register(function):
-        CASES.append(FaultCase(fault_class, function.__name__, function,
-                               " ".join((function.__doc__ or "").split())))
+        add_case(fault_class, function.__name__, function, function.__doc__ or "")
         return function
     return register
 
@@ -94,11 +97,7 @@ class Bench:
 def case_environment(bench: Bench) -> Iterator[None]:
     """The case's artifacts folder and the real data root, restored afterwards."""
     saved = {key: os.environ.get(key) for key in (ARTIFACTS_ENV, DATA_ROOT_ENV)}
-    bench.artifacts.mkdir(parents=True, exist_ok=True)
-    cache = bench.artifacts / "cache"
-    if not cache.exists():
-        (bench.shared / "cache").mkdir(parents=True, exist_ok=True)
-        cache.symlink_to(bench.shared / "cache", target_is_directory=True)
+    link_shared_cache(bench.artifacts, bench.shared)
     os.environ[ARTIFACTS_ENV] = str(bench.artifacts)
     os.environ[DATA_ROOT_ENV] = str(bench.data_root)
     try:
@@ -109,6 +108,14 @@ def case_environment(bench: Bench) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def link_shared_cache(artifacts: Path, shared: Path) -> None:
+    """An artifacts folder whose decoded-data cache is the campaign's shared one."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    if not (artifacts / "cache").exists():
+        (shared / "cache").mkdir(parents=True, exist_ok=True)
+        (artifacts / "cache").symlink_to(shared / "cache", target_is_directory=True)
 
 
 def run_case(case: FaultCase, folder: Path, shared: Path, data_root: Path, memo: dict,

@@ -4,15 +4,43 @@ exit code 2 before anything runs, naming the key and the valid choices."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 
-from .campaign import Bench, Outcome, clear_error, fault_case, snapshot
+from .campaign import Bench, Outcome, add_case, clear_error, snapshot
 
 PARAMS = "bad parameters"
 STUDY = ["mnist-merged", "--profile", "quick"]
 
+CASES = (  # name, what it provokes, the command line, what its error must name
+    ("unknown_key", "A misspelt key: refused, with the closest key and every valid one.",
+     ["build", *STUDY, "-p", "train.epochz=3"],
+     ["train.'epochz'", "did you mean train.'epochs'", "Valid keys: epochs"]),
+    ("wrong_type", "A word where a number belongs.",
+     ["build", *STUDY, "-p", "train.epochs=abc"], ["train.epochs must be an integer, got 'abc'"]),
+    ("value_out_of_range", "Zero epochs.",
+     ["build", *STUDY, "-p", "train.epochs=0"], ["train.epochs must be positive, got 0"]),
+    ("fractions_not_summing_to_one", "Split fractions 0.8 + 0.1 + 0.2.",
+     ["build", *STUDY, "-p", "data.split.train=0.8"],
+     ["data.split fractions must sum to 1", "= 1.1"]),
+    ("unknown_study", "A study that does not exist.",
+     ["build", "mnist-svhm"], ["unknown study 'mnist-svhm'", "choose one of:", "mnist-svhn"]),
+    ("unknown_chapter", "A chapter that the study does not have.",
+     ["chapter", "mnist-merged", "q9", "--profile", "quick"],
+     ["unknown chapter 'q9'", "choose one of:", "data"]),
+    ("unknown_dataset", "A dataset the registry does not have.",
+     ["build", *STUDY, "-p", "data.datasets=[mnist,imagenet]"],
+     ["data.datasets[1] = 'imagenet' is not allowed", "choose one of:", "mnist"]),
+    ("unknown_model", "An architecture the model registry does not have.",
+     ["build", *STUDY, "-p", "model.architecture=vgg"],
+     ["model.architecture = 'vgg' is not allowed", "choose one of:"]),
+    ("unknown_profile", "A profile with no params file.",
+     ["build", "mnist-merged", "--profile", "quik"], ["quik", "quick"]),
+)
 
-def _refused(bench: Bench, argv: list[str], must_name: list[str]) -> Outcome:
+
+def refused(bench: Bench, argv: list[str], must_name: list[str]) -> Outcome:
+    """Exit code 2, a message naming `must_name`, and no run or model written."""
     from ..cli import main
 
     before = snapshot(bench.artifacts)
@@ -26,63 +54,5 @@ def _refused(bench: Bench, argv: list[str], must_name: list[str]) -> Outcome:
                    f"exit {code}: {detail}")
 
 
-@fault_case(PARAMS)
-def unknown_key(bench: Bench) -> Outcome:
-    """A misspelt key: refused, with the closest key and every valid one."""
-    return _refused(bench, ["build", *STUDY, "-p", "train.epochz=3"],
-                    ["train.'epochz'", "did you mean train.'epochs'", "Valid keys: epochs"])
-
-
-@fault_case(PARAMS)
-def wrong_type(bench: Bench) -> Outcome:
-    """A word where a number belongs."""
-    return _refused(bench, ["build", *STUDY, "-p", "train.epochs=abc"],
-                    ["train.epochs must be an integer, got 'abc'"])
-
-
-@fault_case(PARAMS)
-def value_out_of_range(bench: Bench) -> Outcome:
-    """Zero epochs."""
-    return _refused(bench, ["build", *STUDY, "-p", "train.epochs=0"],
-                    ["train.epochs must be positive, got 0"])
-
-
-@fault_case(PARAMS)
-def fractions_not_summing_to_one(bench: Bench) -> Outcome:
-    """Split fractions 0.8 + 0.1 + 0.2."""
-    return _refused(bench, ["build", *STUDY, "-p", "data.split.train=0.8"],
-                    ["data.split fractions must sum to 1", "= 1.1"])
-
-
-@fault_case(PARAMS)
-def unknown_study(bench: Bench) -> Outcome:
-    """A study that does not exist."""
-    return _refused(bench, ["build", "mnist-svhm"],
-                    ["unknown study 'mnist-svhm'", "choose one of:", "mnist-svhn"])
-
-
-@fault_case(PARAMS)
-def unknown_chapter(bench: Bench) -> Outcome:
-    """A chapter that the study does not have."""
-    return _refused(bench, ["chapter", "mnist-merged", "q9", "--profile", "quick"],
-                    ["unknown chapter 'q9'", "choose one of:", "data"])
-
-
-@fault_case(PARAMS)
-def unknown_dataset(bench: Bench) -> Outcome:
-    """A dataset the registry does not have."""
-    return _refused(bench, ["build", *STUDY, "-p", "data.datasets=[mnist,imagenet]"],
-                    ["data.datasets[1] = 'imagenet' is not allowed", "choose one of:", "mnist"])
-
-
-@fault_case(PARAMS)
-def unknown_model(bench: Bench) -> Outcome:
-    """An architecture the model registry does not have."""
-    return _refused(bench, ["build", *STUDY, "-p", "model.architecture=vgg"],
-                    ["model.architecture = 'vgg' is not allowed", "choose one of:"])
-
-
-@fault_case(PARAMS)
-def unknown_profile(bench: Bench) -> Outcome:
-    """A profile with no params file."""
-    return _refused(bench, ["build", "mnist-merged", "--profile", "quik"], ["quik", "quick"])
+for name, doc, argv, must_name in CASES:
+    add_case(PARAMS, name, functools.partial(refused, argv=argv, must_name=must_name), doc)

@@ -13,7 +13,7 @@ from typing import Iterator
 import nbformat
 
 from ..common.paths import ARTIFACTS_ENV
-from .campaign import Bench, Victim
+from .campaign import Bench, Victim, link_shared_cache
 from .probe import PROBE
 
 RENDER_FILES = ("_quarto.yml", f"_quarto-{PROBE['study']}.yml", "index.qmd")
@@ -22,9 +22,7 @@ RENDER_FILES = ("_quarto.yml", f"_quarto-{PROBE['study']}.yml", "index.qmd")
 @contextlib.contextmanager
 def artifacts_at(folder: Path, bench: Bench) -> Iterator[Path]:
     """Victims started inside this block use `folder` as their artifacts (sharing the cache)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / "cache").exists():
-        (folder / "cache").symlink_to(bench.shared / "cache", target_is_directory=True)
+    link_shared_cache(folder, bench.shared)
     saved = os.environ[ARTIFACTS_ENV]
     os.environ[ARTIFACTS_ENV] = str(folder)
     try:

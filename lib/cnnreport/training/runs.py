@@ -117,6 +117,8 @@ def epoch_summary(record: dict) -> str:
     """What every executor's progress line says of one finished epoch."""
     return (f"train loss {record['train']['loss']:.4f}, validation accuracy "
             f"{record['val']['accuracy']:.4f}")
+
+
 RunRequest = tuple[RunSpec, "TrainingData | Callable[[], TrainingData]"]
 
 
