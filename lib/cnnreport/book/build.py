@@ -17,7 +17,6 @@ import os
 import shutil
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from ..training.runs import MadeRuns, made_runs, made_runs_path, record_final_mo
 from . import reruns
 from .execute import BuildError, ensure_kernel, execute_chapter
 from .index_page import last_build_path, write_index
+from .kernels import KernelWorkers
 from .plan import plan_chapters, split_overrides
 from .provenance import timings_path
 from .render import render_report
@@ -167,10 +167,11 @@ def chapter_jobs(requested: int | None, chapters: int) -> int:
 
 
 def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int) -> None:
-    """Execute the planned chapters, `jobs` at once (runs are made already: chapters only read
-    them, so they are independent). Progress and timings follow book order; the first chapter
-    that fails, in book order, stops the build (chapters not yet started are cancelled)."""
-    kernel = ensure_kernel()
+    """Execute the planned chapters, `jobs` at once, each worker in its own warm kernel (runs are
+    made already: chapters only read them, so they are independent). Progress and timings follow
+    book order; the first chapter that fails, in book order, stops the build (chapters not yet
+    started are cancelled)."""
+    kernel_name = ensure_kernel()
     # numba's compiled UMAP code kept between chapter kernels and builds (works for read-only installs)
     os.environ.setdefault(NUMBA_CACHE_ENV, str(artifacts_dir() / "numba-cache"))
     folder = notebooks_dir(params.study_name, params.profile)
@@ -178,7 +179,8 @@ def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int)
 
     printing = threading.Lock()  # one chapter's line is never cut by another's
 
-    def run(number: int, item) -> float:
+    def run(numbered, kernel) -> float:
+        number, item = numbered
         with printing:
             print(f"[{number}/{total}] {item.name}: executing {item.source.name} "
                   f"{item.parameters or ''}".rstrip(), flush=True)
@@ -187,18 +189,14 @@ def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int)
                         params.execution.cell_timeout_s, root)
         return time.perf_counter() - started
 
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="chapter") as pool:
-        futures = [pool.submit(run, number, item) for number, item in enumerate(plan, start=1)]
-        try:
-            for number, (item, future) in enumerate(zip(plan, futures), start=1):
-                seconds = future.result()
-                timings["chapters"][item.name] = round(seconds, 1)
-                atomic.write_json(timings_path(params.study_name, params.profile), timings)
-                with printing:
-                    print(f"[{number}/{total}] {item.name}: done in {seconds:.1f} s", flush=True)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    with KernelWorkers(jobs, kernel_name, root) as workers:
+        futures = workers.run_all(run, list(enumerate(plan, start=1)))
+        for number, (item, future) in enumerate(zip(plan, futures), start=1):
+            seconds = future.result()  # the first failure in book order leaves the block
+            timings["chapters"][item.name] = round(seconds, 1)
+            atomic.write_json(timings_path(params.study_name, params.profile), timings)
+            with printing:
+                print(f"[{number}/{total}] {item.name}: done in {seconds:.1f} s", flush=True)
 
 
 def publish_book(params) -> Path:

@@ -1,7 +1,7 @@
 """Executing one chapter notebook with papermill, and shaping it for the book.
 
-Each instance runs with this environment's kernel (not the kernelspec saved in the notebook). A
-failure stops the build with the chapter, the failing cell's source and the error, keeping
+Each instance runs with this environment's kernel (not the kernelspec saved in the notebook), in
+its worker's warm kernel (`kernels.WarmKernel`) with a fresh namespace. A failure stops the build with the chapter, the failing cell's source and the error, keeping
 `<name>.failed.ipynb`. A finished notebook loses its progress bars (stderr) and gets its chapter
 title as its first Markdown cell, where Quarto reads a chapter's title.
 """
@@ -16,6 +16,7 @@ import papermill
 
 from ..common import atomic
 from .chapter import TITLE_METADATA
+from .kernels import ENGINE_NAME, WarmKernel
 from .plan import KERNEL_NAME, PlannedChapter
 
 
@@ -31,7 +32,7 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
-def execute_chapter(item: PlannedChapter, target: Path, params_file: Path, kernel: str,
+def execute_chapter(item: PlannedChapter, target: Path, params_file: Path, kernel: WarmKernel,
                     timeout_s: int, root: Path) -> Path:
     """Execute `item` into `target` (atomically); a failure raises BuildError naming the cell."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -42,9 +43,10 @@ def execute_chapter(item: PlannedChapter, target: Path, params_file: Path, kerne
     with atomic.atomic_path(target) as temporary:
         try:
             papermill.execute_notebook(
-                str(item.source), str(temporary), parameters=parameters, kernel_name=kernel,
-                language="python", cwd=str(root), execution_timeout=timeout_s, progress_bar=False,
-                stderr_file=sys.stderr, log_output=False)
+                str(item.source), str(temporary), parameters=parameters,
+                kernel_name=kernel.kernel_name, language="python", cwd=str(root),
+                execution_timeout=timeout_s, progress_bar=False, stderr_file=sys.stderr,
+                log_output=False, engine_name=ENGINE_NAME, km=kernel.ready())
         except papermill.PapermillExecutionError as error:
             temporary.replace(failed)
             raise BuildError(
