@@ -64,6 +64,9 @@ def test_quick_profile_extends_full_and_overrides_only_what_it_names():
      "data.datasets[2] = 'emnist' is not allowed; choose one of: mnist, fashion-mnist, svhn, cifar100"),
     ("chapters:\n  - {name: q2-x, notebook: q1_data, parameters: {dataset: cifar100}}\n",
      "chapters: q2-x: dataset 'cifar100' is not allowed; choose one of: mnist, svhn"),
+    ("chapters:\n  - {name: a, notebook: q1_data}\n  - {name: b, notebook: q1_data, after: [c]}\n"
+     "  - {name: c, notebook: q1_data}\n",
+     "chapters: b: after 'c' is not a chapter before it; choose from: all, a"),
     ("model:\n  architecture: resnet\n",
      "model.architecture = 'resnet' is not allowed; choose one of: convnet"),
     ("study:\n  variants: [{train.optimiser: sgd}]\n", "unknown key train.'optimiser'; did you mean"),
@@ -155,3 +158,17 @@ def test_chapter_parameters_apply_to_the_selected_chapters_only():
     assert params.chapters[1].parameters == {"dataset": "mnist"}, "the profile is not modified"
     with pytest.raises(ConfigError, match="q1-data: unknown parameter 'dataset'"):
         plan_chapters(params, REPO, only=["q1"], chapter_parameters={"dataset": "svhn"})
+
+
+def test_chapters_wait_only_for_the_planned_chapters_they_read():
+    from cnnreport.book.plan import plan_chapters
+
+    params = load_params(FULL)
+    plan = {item.name: item.after for item in plan_chapters(params, REPO)}
+    assert plan["q6-summary"] == tuple(name for name in plan if name != "q6-summary")  # all
+    assert plan["q5-comparison"] == () and plan["q1-data"] == ()
+    # a rerun of the summary alone waits for nothing: the others ran in an earlier build
+    assert [item.after for item in plan_chapters(params, REPO, only=["q6"])] == [()]
+    rerun = plan_chapters(params, REPO, only=["q4", "q6"])
+    assert [(item.name, item.after) for item in rerun] == [
+        ("q4-embedding", ()), ("q6-summary", ("q4-embedding",))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 import nbformat
@@ -66,3 +68,26 @@ def test_a_failed_item_takes_its_kernel_and_the_next_item_gets_a_new_one(tmp_pat
             futures[1].result()
         second_pid, leftover, figures = futures[2].result().split()
     assert second_pid != first and (leftover, figures) == ("False", "0")
+
+
+def test_an_item_waits_for_the_items_it_reads_and_is_cancelled_when_one_fails(tmp_path):
+    log = []
+
+    def run(name: str, kernel: WarmKernel) -> str:  # the kernel is started only when asked for
+        if name == "slow":
+            time.sleep(1.0)
+        if name == "broken":
+            raise ValueError("failed")
+        log.append(name)
+        return name
+
+    with KernelWorkers(2, ensure_kernel(), tmp_path) as workers:
+        futures = workers.run_all(run, ["slow", "quick", "reader", "broken", "reader of broken"],
+                                  after=[(), (), (0,), (), (3,)])
+        assert [f.result() for f in futures[:3]] == ["slow", "quick", "reader"]
+        with pytest.raises(ValueError):
+            futures[3].result()
+        with pytest.raises(CancelledError):
+            futures[4].result()
+    # "reader" was taken while "slow" still ran, and waited for it
+    assert log == ["quick", "slow", "reader"]

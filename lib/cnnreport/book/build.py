@@ -168,9 +168,9 @@ def chapter_jobs(requested: int | None, chapters: int) -> int:
 
 def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int) -> None:
     """Execute the planned chapters, `jobs` at once, each worker in its own warm kernel (runs are
-    made already: chapters only read them, so they are independent). Progress and timings follow
-    book order; the first chapter that fails, in book order, stops the build (chapters not yet
-    started are cancelled)."""
+    made already and chapters only read them; a chapter that reads what others record waits for
+    them: `after`). Progress and timings follow book order; the first chapter that fails, in book
+    order, stops the build (chapters not yet started are cancelled)."""
     kernel_name = ensure_kernel()
     # numba's compiled UMAP code kept between chapter kernels and builds (works for read-only installs)
     os.environ.setdefault(NUMBA_CACHE_ENV, str(artifacts_dir() / "numba-cache"))
@@ -190,7 +190,9 @@ def _execute(plan, params, resolved: Path, timings: dict, root: Path, jobs: int)
         return time.perf_counter() - started
 
     with KernelWorkers(jobs, kernel_name, root) as workers:
-        futures = workers.run_all(run, list(enumerate(plan, start=1)))
+        position = {item.name: index for index, item in enumerate(plan)}
+        futures = workers.run_all(run, list(enumerate(plan, start=1)),
+                                  after=[[position[name] for name in item.after] for item in plan])
         for number, (item, future) in enumerate(zip(plan, futures), start=1):
             seconds = future.result()  # the first failure in book order leaves the block
             timings["chapters"][item.name] = round(seconds, 1)

@@ -18,7 +18,7 @@ import queue
 import shutil
 import tempfile
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
@@ -128,8 +128,11 @@ def _ignore(message: dict) -> None:
 class KernelWorkers:
     """`workers` threads, each with its own warm kernel, taking items in the given order.
 
-    `run_all` returns one future per item, in the items' order; leaving the `with` block cancels
-    what has not started and waits for what has (each worker then shuts its kernel down).
+    `run_all` returns one future per item, in the items' order. An item may wait for earlier items
+    (`after`: their positions); if one of those fails, it is cancelled. Items are taken in order
+    and only wait for earlier ones, which are already taken, so waiting never deadlocks. Leaving
+    the `with` block cancels what has not started and waits for what has (each worker then shuts
+    its kernel down).
     """
 
     def __init__(self, workers: int, kernel_name: str, cwd: Path):
@@ -139,11 +142,12 @@ class KernelWorkers:
         self._pending: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
 
-    def run_all(self, function: Callable[[Item, WarmKernel], object],
-                items: Sequence[Item]) -> list[Future]:
+    def run_all(self, function: Callable[[Item, WarmKernel], object], items: Sequence[Item],
+                after: Sequence[Sequence[int]] | None = None) -> list[Future]:
         futures = [Future() for _ in items]
-        for item, future in zip(items, futures):
-            self._pending.put((item, future))
+        for position, (item, future) in enumerate(zip(items, futures)):
+            waits = [futures[earlier] for earlier in (after[position] if after else ())]
+            self._pending.put((item, future, waits))
         for number in range(self.workers):
             thread = threading.Thread(target=self._work, args=(function,),
                                       name=f"chapter-{number + 1}", daemon=True)
@@ -156,10 +160,13 @@ class KernelWorkers:
         try:
             while True:
                 try:
-                    item, future = self._pending.get_nowait()
+                    item, future, waits = self._pending.get_nowait()
                 except queue.Empty:
                     return
-                if not future.set_running_or_notify_cancel():
+                wait(waits)
+                if any(w.cancelled() or w.exception() for w in waits) or \
+                        not future.set_running_or_notify_cancel():
+                    future.cancel()
                     continue
                 try:
                     future.set_result(function(item, kernel))
@@ -172,7 +179,7 @@ class KernelWorkers:
     def cancel_pending(self) -> None:
         while True:
             try:
-                _, future = self._pending.get_nowait()
+                _, future, _ = self._pending.get_nowait()
             except queue.Empty:
                 return
             future.cancel()

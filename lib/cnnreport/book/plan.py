@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config.typed_yaml import ConfigError, parse_override
@@ -24,6 +24,7 @@ class PlannedChapter:
     name: str
     source: Path
     parameters: dict
+    after: tuple[str, ...] = ()  # planned chapters that must finish before this one starts
 
 
 def chapters_dir(root: Path, study: str) -> Path:
@@ -42,13 +43,17 @@ def plan_chapters(params, root: Path, only: list[str] | None = None,
             available = sorted(p.stem for p in folder.glob("*.ipynb"))
             raise ConfigError(f"chapters: {chapter.name}: notebook {chapter.notebook!r} not found in "
                               f"{folder}; choose one of: {', '.join(available)}")
-        plan.append(PlannedChapter(chapter.name, source, dict(chapter.parameters)))
+        earlier = [item.name for item in plan]
+        plan.append(PlannedChapter(chapter.name, source, dict(chapter.parameters),
+                                   tuple(chapter.waits_for(earlier))))
     if only:
         unknown = [p for p in only if not any(_matches(item, p) for item in plan)]
         if unknown:
             raise ConfigError(f"unknown chapter {unknown[0]!r}; choose one of: "
                               f"{', '.join(item.name for item in plan)}")
         plan = [item for item in plan if any(_matches(item, pattern) for pattern in only)]
+        selected = {item.name for item in plan}  # the others ran in an earlier build
+        plan = [replace(item, after=tuple(n for n in item.after if n in selected)) for item in plan]
     for item in plan:  # command-line chapter parameters apply to the selected chapters only
         item.parameters.update(chapter_parameters or {})
         _check_parameters(item.name, item.source, item.parameters)

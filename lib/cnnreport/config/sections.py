@@ -179,6 +179,13 @@ class ChapterInstance:
     name: str  # output name: artifacts/<study>/<profile>/notebooks/<name>.ipynb
     notebook: str  # source notebook in chapters/<study>/, without .ipynb
     parameters: dict = field(default_factory=dict)
+    # chapters that must have finished before this one starts, because it reads what they record
+    # (results, timings); "all": every chapter before it. Others run at the same time as it.
+    after: tuple[str, ...] = ()
+
+    def waits_for(self, earlier: list[str]) -> list[str]:
+        """Names of the earlier chapters this one waits for."""
+        return list(earlier) if "all" in self.after else [n for n in earlier if n in self.after]
 
 
 @dataclass(frozen=True)
@@ -279,7 +286,11 @@ class StudyParams:
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             yield f"chapters: duplicate chapter names {duplicates}"
-        for chapter in self.chapters:
+        for number, chapter in enumerate(self.chapters):
+            earlier = names[:number]
+            for name in set(chapter.after) - {"all", *earlier}:
+                yield (f"chapters: {chapter.name}: after {name!r} is not a chapter before it; "
+                       f"choose from: all, {', '.join(earlier) or '(none: it is the first)'}")
             dataset = chapter.parameters.get("dataset")
             if dataset is not None and dataset not in self.data.datasets:
                 yield (f"chapters: {chapter.name}: dataset {dataset!r} is not allowed; choose one "

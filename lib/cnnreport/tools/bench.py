@@ -11,6 +11,7 @@ after a synchronize.
     python -m cnnreport.tools.bench [--study mnist-svhn] [--images 10000] [--epochs 2] [--profile full]
                                     [--memory-format channels_last] [--engine-only]
     python -m cnnreport.tools.bench --executors ...   (the run executors instead: bench_executors)
+    python -m cnnreport.tools.bench --chapter-kernels ...   (a chapter's fixed cost: bench_kernels)
 
 `--memory-format` overrides the engine's choice (channels_last on CUDA, and on CPU for the
 architectures measured faster with it) to measure both on any model.
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if "--executors" in (sys.argv[1:] if argv is None else argv):  # local vs processes executor
         from .bench_executors import main as bench_executors
         return bench_executors(argv)
+    if "--chapter-kernels" in (sys.argv[1:] if argv is None else argv):  # fresh vs warm kernels
+        from .bench_kernels import main as bench_kernels
+        return bench_kernels(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default=DEFAULT_STUDY, help="data, model and batch size come "
                         "from its params")
