@@ -62,7 +62,8 @@ def faults(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Engine vs plain DataLoader throughput: `nox -s bench [-- --study mnist-merged --images 10000]`."""
+    """Engine vs plain DataLoader throughput: `nox -s bench [-- --study mnist-merged --images 10000]`;
+    `-- --executors` times the run executors, `-- --chapter-kernels` a chapter's fixed cost."""
     _install(session)
     session.run("python", "-m", "cnnreport.tools.bench", *session.posargs)
 
