@@ -91,3 +91,12 @@ def test_an_item_waits_for_the_items_it_reads_and_is_cancelled_when_one_fails(tm
             futures[4].result()
     # "reader" was taken while "slow" still ran, and waited for it
     assert log == ["quick", "slow", "reader"]
+
+
+def test_a_kernel_that_cannot_start_is_named_and_leaves_no_sockets(tmp_path):
+    from cnnreport.book.kernels import KernelError
+
+    kernel = WarmKernel("no-such-kernel", tmp_path)
+    with pytest.raises(KernelError, match="could not start the chapter kernel 'no-such-kernel'"):
+        kernel.ready()
+    assert kernel.manager is None and kernel.sockets is None

@@ -1,9 +1,10 @@
 """Executing one chapter notebook with papermill, and shaping it for the book.
 
 Each instance runs with this environment's kernel (not the kernelspec saved in the notebook), in
-its worker's warm kernel (`kernels.WarmKernel`) with a fresh namespace. A failure stops the build with the chapter, the failing cell's source and the error, keeping
-`<name>.failed.ipynb`. A finished notebook loses its progress bars (stderr) and gets its chapter
-title as its first Markdown cell, where Quarto reads a chapter's title.
+its worker's warm kernel (`kernels.WarmKernel`) with a fresh namespace. A failure stops the build
+with the chapter, the failing cell's source and the error, keeping `<name>.failed.ipynb`. A
+finished notebook loses its progress bars (stderr) and gets its chapter title as its first Markdown
+cell, where Quarto reads a chapter's title.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import papermill
 
 from ..common import atomic
 from .chapter import TITLE_METADATA
-from .kernels import ENGINE_NAME, WarmKernel
+from .kernels import ENGINE_NAME, KernelError, WarmKernel
 from .plan import KERNEL_NAME, PlannedChapter
 
 
@@ -46,7 +47,7 @@ def execute_chapter(item: PlannedChapter, target: Path, params_file: Path, kerne
                 str(item.source), str(temporary), parameters=parameters,
                 kernel_name=kernel.kernel_name, language="python", cwd=str(root),
                 execution_timeout=timeout_s, progress_bar=False, stderr_file=sys.stderr,
-                log_output=False, engine_name=ENGINE_NAME, km=kernel.ready())
+                log_output=False, engine_name=ENGINE_NAME, km=_ready(kernel, item))
         except papermill.PapermillExecutionError as error:
             temporary.replace(failed)
             raise BuildError(
@@ -55,6 +56,13 @@ def execute_chapter(item: PlannedChapter, target: Path, params_file: Path, kerne
                 f"{error.ename}: {error.evalue}\n(executed notebook: {failed})") from None
         finish_notebook(temporary)
     return target
+
+
+def _ready(kernel: WarmKernel, item: PlannedChapter):
+    try:
+        return kernel.ready()
+    except KernelError as error:
+        raise BuildError(f"chapter {item.name}: {error}") from None
 
 
 def finish_notebook(path: Path) -> None:

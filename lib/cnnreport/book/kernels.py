@@ -91,7 +91,12 @@ class WarmKernel:
             self.sockets = Path(tempfile.mkdtemp(prefix="cnnreport-kernel-"))
             self.manager = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
                                               ip=str(self.sockets / "socket"))
-            run_sync(self.manager.start_kernel)(cwd=str(self.cwd))
+            try:
+                run_sync(self.manager.start_kernel)(cwd=str(self.cwd))
+            except Exception as error:
+                self.close()
+                raise KernelError(f"could not start the chapter kernel {self.kernel_name!r}: "
+                                  f"{type(error).__name__}: {error}") from error
         elif self.chapters:
             run_sync(self._reset)()
         self.chapters += 1
