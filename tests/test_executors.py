@@ -21,7 +21,8 @@ import pytest
 from cnnreport.common.paths import ARTIFACTS_ENV
 from cnnreport.config.sections import SlurmConfig, TrainConfig
 from cnnreport.data.splits import load_splits
-from cnnreport.execution.maker import LocalExecutor, RunFailedError, RunMaker
+from cnnreport.execution.executor import LocalExecutor, RunFailedError
+from cnnreport.execution.maker import RunMaker
 from cnnreport.execution.processes import ProcessesExecutor
 from cnnreport.execution.slurm import SlurmExecutor
 from cnnreport.studies.variants import training_data

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cnnreport.faults.campaign import CaseResult, Outcome, all_cases, results_table, run_case
+from cnnreport.faults.campaign import CaseResult, all_cases, results_table, run_case
+from cnnreport.faults.kit import Outcome
 from cnnreport.tools import faults as faults_tool
 
 CASES = all_cases()

@@ -56,7 +56,7 @@ def _run(arguments: argparse.Namespace) -> int:
     from .common.torch_files import TorchFileError
     from .data.label_maps import LabelMapError
     from .data.registry import DataFileError, DataNotFoundError
-    from .execution.maker import RunFailedError
+    from .execution.executor import RunFailedError
     from .training.runs import RunNotMadeError
 
     try:

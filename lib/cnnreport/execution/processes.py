@@ -15,7 +15,7 @@ import torch
 
 from ..training.runs import RunRequest
 from .job_files import batch_jobs, train_job
-from .maker import RunFailedError
+from .executor import RunFailedError
 
 
 class ProcessesExecutor:

@@ -22,7 +22,7 @@ from ..common.paths import artifacts_dir
 from ..config.sections import SlurmConfig
 from ..training.runs import RunRequest
 from .job_files import RunJob, batch_jobs, train_job
-from .maker import RunFailedError
+from .executor import RunFailedError
 
 LOG_TAIL_LINES = 25
 

@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .campaign import Bench, Outcome, expect_error, fault_case
+from .kit import Bench, Outcome, expect_error, fault_case
 from .probe import probe_params
 
 DATA = "damaged or missing data"

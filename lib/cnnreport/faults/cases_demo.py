@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 import zlib
 
-from .campaign import Bench, Outcome, expect_error, fault_case
+from .kit import Bench, Outcome, expect_error, fault_case
 
 DEMO = "demo uploads and exposure"
 BOMB_SIDE = 50_000  # a PNG header claiming 50,000 x 50,000 pixels (2.5 gigapixels)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
-from .campaign import Bench, Outcome, expect_error, fault_case
-from .victims import run_folder
+from .kit import Bench, Outcome, Victim, expect_error, fault_case
+from .victims import reference, run_folder
 
 MODELS = "model files"
 
@@ -21,7 +21,7 @@ class PickledCallable:
 
 def _model_file(bench: Bench) -> Path:
     """A real model file of the probe run (trained once per campaign)."""
-    bench.reference()
+    reference(bench)
     return next((bench.shared / "reference" / "models").glob("*.pt"))
 
 
@@ -99,8 +99,6 @@ def random_bytes_as_a_model(bench: Bench) -> Outcome:
 def damaged_training_checkpoint(bench: Bench) -> Outcome:
     """A run's checkpoint damaged from outside: the resuming build stops with its name and leaves
     it for inspection, instead of training over it."""
-    from .campaign import Victim
-
     victim = Victim.start(["train", "--epochs", "1", "--stall", "result.json"])
     victim.wait_for("STALLED")
     victim.kill()

@@ -7,7 +7,7 @@ import contextlib
 import functools
 import io
 
-from .campaign import Bench, Outcome, add_case, clear_error, snapshot
+from .kit import Bench, Outcome, add_case, clear_error, snapshot
 
 PARAMS = "bad parameters"
 STUDY = ["mnist-merged", "--profile", "quick"]

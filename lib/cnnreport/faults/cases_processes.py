@@ -11,9 +11,9 @@ from typing import Callable
 from ..common import atomic
 from ..common.paths import project_root
 from ..common.torch_files import TorchFileError, read_torch_file
-from .campaign import Bench, Outcome, Victim, changed, fault_case, snapshot
+from .kit import Bench, Outcome, Victim, changed, fault_case, snapshot
 from .probe import PROBE, probe_params, probe_request
-from .victims import render_project, resume, run_folder, temporaries, trained
+from .victims import reference, render_project, resume, run_folder, temporaries, trained
 
 PROCESS = "process faults"
 FULL_DISK_BYTES = 32_000  # RLIMIT_FSIZE of the full-disk run: above its config, below its models
@@ -23,7 +23,7 @@ REPORT_FULL_DISK_BYTES = 20_000  # below the rendered report's size
 def _killed_mid_write(bench: Bench, file_name: str, occurrence: int) -> Outcome:
     """Kill the probe while it writes `file_name`; the file keeps its previous version (or stays
     absent), the temporary is swept, and the rerun ends with a never-killed run's metrics."""
-    bench.reference()
+    reference(bench)
     victim = Victim.start(["train", "--stall", file_name, "--stall-at", str(occurrence)])
     if victim.wait_for("STALLED") is None:
         victim.finish()
@@ -55,7 +55,7 @@ def sigkill_at_a_random_training_step(bench: Bench) -> Outcome:
     """SIGKILL at a random moment of the second epoch (a random batch, drawn with the campaign's
     seed); the rerun resumes from the last finished epoch and ends with a never-killed run's
     metrics."""
-    bench.reference()
+    reference(bench)
     delay = random.Random(bench.seed).uniform(0.1, 0.9) * bench.memo["epoch_seconds"]
     victim = Victim.start(["train"])
     victim.wait_for("EPOCH 1")
@@ -93,7 +93,7 @@ def sigkill_while_writing_the_run_result(bench: Bench) -> Outcome:
 def full_disk_while_writing_a_model(bench: Bench) -> Outcome:
     """A full disk (RLIMIT_FSIZE) when the first model file is written: a clear error naming it,
     no half-written file, and the rerun (with space again) ends with a never-killed run's metrics."""
-    bench.reference()
+    reference(bench)
     probe_request(probe_params())  # the split is written before the disk fills up
     victim = Victim.start(["train", "--fsize-limit", str(FULL_DISK_BYTES)])
     code = victim.finish()
@@ -108,14 +108,14 @@ def full_disk_while_writing_a_model(bench: Bench) -> Outcome:
 @fault_case(PROCESS)
 def two_builds_at_once_on_one_run(bench: Bench) -> Outcome:
     """Two processes need the same run at once: one trains it, the other waits and reads it."""
-    reference = bench.reference()
+    expected = reference(bench)
     victims = [Victim.start(["train"]) for _ in range(2)]
     codes = [victim.finish() for victim in victims]
     results = [trained(victim) for victim in victims]
     waited = sum("is being trained by another build or worker; waiting" in victim.output
                  for victim in victims)
     epochs = sorted(result[0] for result in results if result)
-    same = all(result and result[1] == reference for result in results)
+    same = all(result and result[1] == expected for result in results)
     return Outcome(codes == [0, 0] and epochs == [0, PROBE["epochs"]] and waited == 1 and same,
                    0 if same else 1,
                    f"epochs trained by each: {epochs}; {waited} waited; metrics identical: {same}")

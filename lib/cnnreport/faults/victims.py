@@ -13,7 +13,7 @@ from typing import Iterator
 import nbformat
 
 from ..common.paths import ARTIFACTS_ENV
-from .campaign import Bench, Victim, link_shared_cache
+from .kit import Bench, Victim, link_shared_cache
 from .probe import PROBE
 
 RENDER_FILES = ("_quarto.yml", f"_quarto-{PROBE['study']}.yml", "index.qmd")
@@ -38,6 +38,13 @@ def trained(victim: Victim) -> tuple[int, list[dict]] | None:
         return None
     _, epochs, metrics = line.split(" ", 2)
     return int(epochs), json.loads(metrics)
+
+
+def reference(bench: Bench) -> list[dict]:
+    """The probe run's metrics, trained once per campaign without faults (kept in `bench.memo`)."""
+    if "reference" not in bench.memo:
+        bench.memo["reference"] = reference_metrics(bench)
+    return bench.memo["reference"]
 
 
 def reference_metrics(bench: Bench) -> list[dict]:
@@ -74,7 +81,7 @@ def resume(bench: Bench) -> tuple[bool, str]:
     if code != 0 or result is None:
         return False, f"the rerun failed (exit {code}): {victim.output[-500:]}"
     epochs, metrics = result
-    if metrics != bench.reference():
+    if metrics != reference(bench):
         return False, f"the rerun trained {epochs} epoch(s) but its metrics differ from a run never killed"
     return True, f"the rerun trained the {epochs} missing epoch(s); metrics identical to a run never killed"
 
