@@ -59,20 +59,17 @@ def fixed_cost_notebook(folder: Path, study: str, params_file: Path) -> Path:
 
 
 def time_chapters(source: Path, chapters: int, kernel_name: str, warm: bool) -> list[float]:
-    """Seconds per execution of `source`: in one warm kernel, or in a new kernel each time."""
+    """Seconds per execution of `source`: in one warm kernel, or in a new kernel each time (the
+    kernel papermill starts and stops itself)."""
     seconds = []
-    kernel = WarmKernel(kernel_name, project_root())
+    kernel = WarmKernel(kernel_name, project_root())  # started only if `warm`
     try:
         for number in range(chapters):
-            target = source.with_name(f"out-{number}.ipynb")
             started = time.perf_counter()
-            if warm:
-                papermill.execute_notebook(str(source), str(target), kernel_name=kernel_name,
-                                           progress_bar=False, cwd=str(project_root()),
-                                           engine_name=ENGINE_NAME, km=kernel.ready())
-            else:
-                papermill.execute_notebook(str(source), str(target), kernel_name=kernel_name,
-                                           progress_bar=False, cwd=str(project_root()))
+            in_kernel = {"engine_name": ENGINE_NAME, "km": kernel.ready()} if warm else {}
+            papermill.execute_notebook(str(source), str(source.with_name(f"out-{number}.ipynb")),
+                                       kernel_name=kernel_name, progress_bar=False,
+                                       cwd=str(project_root()), **in_kernel)
             seconds.append(time.perf_counter() - started)
     finally:
         kernel.close()
